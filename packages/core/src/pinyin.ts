@@ -1,0 +1,12 @@
+/** Search keys for Chinese names: full pinyin and initials, in surname mode and plain mode (单田芳 → shantianfang dantianfang / stf dtf). */
+import { pinyin } from 'pinyin-pro';
+
+export function nameSearchKeys(name: string): { pinyin: string; initials: string } {
+  const variants = (pattern: 'pinyin' | 'first') => {
+    const opts = { toneType: 'none', type: 'array', pattern } as const;
+    const a = pinyin(name, { ...opts, surname: 'head' }).join('').toLowerCase().replace(/[^a-z]/g, '');
+    const b = pinyin(name, opts).join('').toLowerCase().replace(/[^a-z]/g, '');
+    return a === b ? a : `${a} ${b}`;
+  };
+  return { pinyin: variants('pinyin'), initials: variants('first') };
+}

@@ -1,0 +1,55 @@
+/** Roles (SPEC.md section 3) and the one permission table: which role may do which action, and in what scope. */
+export const ROLES = [
+  'consortium_admin', 'institution_admin', 'dept_head', 'doctor', 'consult_coordinator',
+  'reading_physician', 'family_doctor', 'patient', 'regulator',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
+  consortium_admin: { zh: '医联体管理员', en: 'Consortium office' },
+  institution_admin: { zh: '机构管理员（医务科/转诊办）', en: 'Institution admin' },
+  dept_head: { zh: '科主任', en: 'Department head' },
+  doctor: { zh: '医生', en: 'Doctor' },
+  consult_coordinator: { zh: '会诊中心', en: 'Consultation centre' },
+  reading_physician: { zh: '诊断医生', en: 'Reading physician' },
+  family_doctor: { zh: '家庭医生团队', en: 'Family-doctor team' },
+  patient: { zh: '患者/家属', en: 'Patient or relative' },
+  regulator: { zh: '监管（卫健委）', en: 'Regulator' },
+};
+
+/**
+ * Scope of a grant: `any` — every object; `own_institution` — objects of the institution the role is held at;
+ * `self` — the caller's own patient record (patient role).
+ */
+export type Scope = 'any' | 'own_institution' | 'self';
+
+const CLINICAL: Role[] = ['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'];
+const STAFF: Role[] = ['consortium_admin', ...CLINICAL, 'regulator'];
+const all = (roles: Role[], scope: Scope = 'any') => Object.fromEntries(roles.map((r) => [r, scope])) as Partial<Record<Role, Scope>>;
+
+export const PERMISSIONS = {
+  'directory.read': all(STAFF),
+  'consortium.manage': { consortium_admin: 'any' },
+  'institution.create': { consortium_admin: 'any' },
+  'institution.update': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  'institution.deactivate': { consortium_admin: 'any' },
+  'department.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  'practitioner.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  'expert.manage': { consortium_admin: 'any' },
+  'directory.import': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  'patient.search': all(CLINICAL),
+  'patient.read': { ...all(CLINICAL), patient: 'self' },
+  'patient.create': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor']),
+  'patient.update': { ...all(['institution_admin', 'dept_head', 'doctor', 'family_doctor']), patient: 'self' },
+  'patient.merge': { consortium_admin: 'any', institution_admin: 'any' },
+  'patient.link_local_number': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor'], 'own_institution'),
+  'audit.read': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  'user.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
+} satisfies Record<string, Partial<Record<Role, Scope>>>;
+
+export type Action = keyof typeof PERMISSIONS;
+export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
+
+/** The scope in which `role` may perform `action`, or null when it may not at all. */
+export const grantFor = (role: Role, action: Action): Scope | null =>
+  (PERMISSIONS[action] as Partial<Record<Role, Scope>>)[role] ?? null;

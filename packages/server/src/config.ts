@@ -1,0 +1,33 @@
+/** Configuration from the environment, with the defaults a demo needs. Documented in README.md. */
+import { resolve } from 'node:path';
+
+const num = (name: string, fallback: number) => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? fallback : Number(v);
+};
+
+export interface Config {
+  port: number; host: string; dataDir: string; databaseUrl?: string;
+  sessionIdleMinutes: number; sessionAbsoluteHours: number; cookieSecure: boolean;
+  loginMaxFailures: number; loginLockMinutes: number; bodyLimitBytes: number; uploadLimitBytes: number;
+  seedDemo: boolean; logLevel: string;
+}
+
+export function loadConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: num('PORT', 8080),
+    host: process.env.HOST ?? '0.0.0.0',
+    dataDir: resolve(process.env.DATA_DIR ?? 'data'),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    sessionIdleMinutes: num('SESSION_IDLE_MINUTES', 30),
+    sessionAbsoluteHours: num('SESSION_ABSOLUTE_HOURS', 12),
+    cookieSecure: process.env.COOKIE_SECURE === 'true',
+    loginMaxFailures: num('LOGIN_MAX_FAILURES', 5),
+    loginLockMinutes: num('LOGIN_LOCK_MINUTES', 15),
+    bodyLimitBytes: num('BODY_LIMIT_BYTES', 1024 * 1024),
+    uploadLimitBytes: num('UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
+    seedDemo: process.env.SEED_DEMO !== 'false',
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+    ...overrides,
+  };
+}

@@ -1,0 +1,75 @@
+/** Kysely table types, written by hand to match migrations/*.sql. */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, never, never>;
+/** A `date` column, read as 'YYYY-MM-DD' text (see the type parsers in database.ts). */
+type DateText = ColumnType<string, string, string>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface InstitutionTable {
+  id: Generated<string>; code: string; name: string; short_name: string | null; level: string; grade: string | null;
+  type: string; region_code: string; address: string | null; phone: string | null; active: Generated<boolean>;
+  created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface ConsortiumTable {
+  id: Generated<string>; name: string; kind: string; lead_institution_id: string | null; region_code: string | null;
+  description: string | null; active: Generated<boolean>; created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface ConsortiumMemberTable { consortium_id: string; institution_id: string; joined_at: Timestamp }
+export interface DepartmentTable {
+  id: Generated<string>; institution_id: string; code: string | null; name: string; specialty: string | null;
+  active: Generated<boolean>; created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface PractitionerTable {
+  id: Generated<string>; name: string; name_pinyin: string; name_initials: string; sex: string; title: string;
+  specialty: string | null; phone: string | null; license_no: string | null; active: Generated<boolean>;
+  created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface PractitionerRoleTable {
+  id: Generated<string>; practitioner_id: string; institution_id: string; department_id: string | null; active: Generated<boolean>;
+}
+export interface ExpertTable {
+  practitioner_id: string; specialty: string; services: string[]; availability: string | null; active: Generated<boolean>;
+  created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface PatientTable {
+  id: Generated<string>; resident_id: string | null; name: string; name_pinyin: string; name_initials: string; sex: string;
+  birth_date: DateText; phone: string | null; insurance_card_no: string | null; address: string | null;
+  region_code: string | null; status: Generated<string>; merged_into: string | null; version: Generated<number>;
+  created_at: CreatedAt; updated_at: Timestamp;
+}
+export interface PatientIdentifierTable {
+  id: Generated<string>; patient_id: string; institution_id: string; kind: Generated<string>; value: string; created_at: CreatedAt;
+}
+export interface PatientMergeTable {
+  id: Generated<string>; survivor_id: string; merged_id: string; reason: string | null; moved_identifier_ids: Generated<string[]>;
+  survivor_before: Json; merged_by: string; merged_at: Timestamp; undone_by: string | null; undone_at: Timestamp | null;
+}
+export interface UserAccountTable {
+  id: Generated<string>; username: string; display_name: string; password_hash: string; practitioner_id: string | null;
+  patient_id: string | null; failed_attempts: Generated<number>; locked_until: Timestamp | null; totp_secret: string | null;
+  totp_enabled: Generated<boolean>; password_changed_at: Timestamp; active: Generated<boolean>; created_at: CreatedAt;
+}
+export interface UserRoleTable { id: Generated<string>; user_id: string; role: string; institution_id: string | null }
+export interface SessionTable {
+  token_hash: string; user_id: string; active_role_id: string | null; created_at: Timestamp;
+  last_seen_at: Timestamp; expires_at: Timestamp; client_ip: string | null; revoked_at: Timestamp | null;
+}
+export interface AuditLogTable {
+  seq: string | number; at: Timestamp; user_id: string | null; username: string | null; role: string | null;
+  institution_id: string | null; action: string; object_type: string | null; object_id: string | null;
+  patient_id: string | null; client_ip: string | null; reason: string | null; outcome: string; detail: Json | null;
+  prev_hash: string; hash: string;
+}
+export interface IdempotencyKeyTable {
+  key: string; user_id: string; route: string; status: number; body: Json; created_at: Timestamp;
+}
+
+export interface Database {
+  institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
+  department: DepartmentTable; practitioner: PractitionerTable; practitioner_role: PractitionerRoleTable;
+  expert: ExpertTable; patient: PatientTable; patient_identifier: PatientIdentifierTable; patient_merge: PatientMergeTable;
+  user_account: UserAccountTable; user_role: UserRoleTable; user_session: SessionTable; audit_log: AuditLogTable;
+  idempotency_key: IdempotencyKeyTable;
+}

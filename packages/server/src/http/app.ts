@@ -1,0 +1,81 @@
+/** Builds the Fastify application: shared hooks, error handling, OpenAPI, then one registration per capability. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
+import { auditRoutes } from '../audit/routes.js';
+import { authRoutes } from '../auth/routes.js';
+import { resolveSession, SESSION_COOKIE } from '../auth/session.js';
+import type { Config } from '../config.js';
+import type { DbHandle } from '../db/database.js';
+import { directoryRoutes } from '../directory/routes.js';
+import { patientRoutes } from '../identity/routes.js';
+import { opsRoutes } from '../ops/routes.js';
+import { registerErrorHandling, validationError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyInstance { db: DbHandle['db']; dbHandle: DbHandle; config: Config }
+}
+
+const webDist = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+export async function buildApp(handle: DbHandle, config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    logger: config.logLevel === 'silent' ? false : {
+      level: config.logLevel,
+      // Query strings may carry ID numbers or phones (searches): never log them.
+      serializers: { req: (req) => ({ method: req.method, url: req.url.split('?')[0], ip: req.ip }) },
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.decorate('db', handle.db);
+  app.decorate('dbHandle', handle);
+  app.decorate('config', config);
+  app.decorateRequest('caller', null);
+
+  app.setValidatorCompiler(({ schema, httpPart }) => (data) => {
+    const r = (schema as ZodType).safeParse(data, { reportInput: true });
+    return r.success ? { value: r.data } : { error: validationError(r.error, httpPart) };
+  });
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  await app.register(cookie);
+  app.addHook('onRequest', async (req) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.caller = await resolveSession(handle.db, config, token, req.ip);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Yilian 医联 API', version: '0.1.0', description: '医联体信息平台 REST API. Errors: {error:{code,zh,en,field}}.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  await app.register(opsRoutes);
+  await app.register(authRoutes, { prefix: '/api/v1/auth' });
+  await app.register(directoryRoutes, { prefix: '/api/v1' });
+  await app.register(patientRoutes, { prefix: '/api/v1/patients' });
+  await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+
+  if (existsSync(webDist)) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false });
+    // The single-page app answers every other GET that is not an API call.
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !/^\/(api|fhir|ws|metrics)/.test(req.url)) return reply.sendFile('index.html');
+      reply.status(404).send({ error: { code: 'no_route', zh: '接口不存在', en: `No route ${req.method} ${req.url.split('?')[0]}` } });
+    });
+  }
+  return app;
+}
