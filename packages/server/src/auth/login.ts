@@ -5,13 +5,16 @@ import { audit } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { dummyVerify, verifyPassword } from './password.js';
+import { rolesOf } from './session.js';
 import { verifyTotp } from './totp.js';
 
 const badCredentials = () => new AppError(401, 'bad_credentials', '用户名或密码错误', 'Wrong username or password', 'password');
 
 export async function login(db: Db, config: Config, input: { username: string; password: string; totp?: string }, ip: string) {
   const user = await db.selectFrom('user_account').selectAll().where('username', '=', input.username).executeTakeFirst();
-  const actor = { userId: user?.id ?? null, username: input.username, role: null, institutionId: null, ip };
+  // A sign-in is recorded under the role and institution the session starts in.
+  const startRole = user ? (await rolesOf(db, user.id))[0] : undefined;
+  const actor = { userId: user?.id ?? null, username: input.username, role: startRole?.role ?? null, institutionId: startRole?.institutionId ?? null, ip };
   if (!user || !user.active) {
     await dummyVerify(input.password);
     await audit(db, actor, { action: 'auth.login', outcome: 'failed', detail: { reason: user ? 'inactive' : 'unknown_user' } });

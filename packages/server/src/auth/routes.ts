@@ -19,7 +19,7 @@ export async function authRoutes(appBase: FastifyInstance) {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
   const { db, config } = app;
 
-  app.post('/login', { schema: { tags: ['auth'], body: loginInput, security: [] } }, async (req, reply) => {
+  app.post('/login', { config: { public: true }, schema: { tags: ['auth'], body: loginInput, security: [] } }, async (req, reply) => {
     const user = await login(db, config, req.body, req.ip);
     const { token, expiresAt } = await createSession(db, config, user.id, req.ip);
     reply.setCookie(SESSION_COOKIE, token, {
@@ -28,7 +28,7 @@ export async function authRoutes(appBase: FastifyInstance) {
     return { ok: true };
   });
 
-  app.post('/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
+  app.post('/logout', { config: { public: true }, schema: { tags: ['auth'] } }, async (req, reply) => {
     if (req.caller) {
       await revokeSession(db, req.caller.sessionId);
       await audit(db, actorOf(req.caller), { action: 'auth.logout', objectType: 'user', objectId: req.caller.userId });

@@ -1,5 +1,6 @@
 /** Builds the Fastify application: shared hooks, error handling, OpenAPI, then one registration per capability. */
 import { existsSync } from 'node:fs';
+import { unauthorized } from '@yilian/core';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -19,8 +20,12 @@ import { opsRoutes } from '../ops/routes.js';
 import { registerErrorHandling, validationError } from './errors.js';
 
 declare module 'fastify' {
-  interface FastifyInstance { db: DbHandle['db']; dbHandle: DbHandle; config: Config }
+  interface FastifyContextConfig { /** The route needs no signed-in caller. */ public?: boolean }
+  interface FastifyInstance { db: DbHandle['db']; dbHandle: DbHandle; config: Config; routeList: RouteInfo[] }
 }
+
+/** Every registered route with its schema, so tests can walk all of them. */
+export interface RouteInfo { method: string; url: string; schema?: { body?: unknown; params?: unknown; querystring?: unknown } }
 
 const webDist = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -39,6 +44,11 @@ export async function buildApp(handle: DbHandle, config: Config): Promise<Fastif
   app.decorate('dbHandle', handle);
   app.decorate('config', config);
   app.decorateRequest('caller', null);
+  const routeList: RouteInfo[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url, schema: r.schema as RouteInfo['schema'] });
+  });
 
   app.setValidatorCompiler(({ schema, httpPart }) => (data) => {
     const r = (schema as ZodType).safeParse(data, { reportInput: true });
@@ -51,6 +61,8 @@ export async function buildApp(handle: DbHandle, config: Config): Promise<Fastif
   app.addHook('onRequest', async (req) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.caller = await resolveSession(handle.db, config, token, req.ip);
+    // Every API route needs a signed-in caller unless it is marked public; checked before the body is validated.
+    if (!req.caller && req.url.startsWith('/api/v1/') && !(req.routeOptions.config as { public?: boolean }).public) throw unauthorized();
   });
 
   await app.register(swagger, {
