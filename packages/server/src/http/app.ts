@@ -11,6 +11,7 @@ import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'f
 import type { ZodType } from 'zod';
 import { auditRoutes } from '../audit/routes.js';
 import { authRoutes } from '../auth/routes.js';
+import { userRoutes } from '../auth/users-routes.js';
 import { resolveSession, SESSION_COOKIE } from '../auth/session.js';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../db/database.js';
@@ -80,6 +81,7 @@ export async function buildApp(handle: DbHandle, config: Config): Promise<Fastif
   await app.register(directoryRoutes, { prefix: '/api/v1' });
   await app.register(patientRoutes, { prefix: '/api/v1/patients' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+  await app.register(userRoutes, { prefix: '/api/v1/users' });
 
   if (existsSync(webDist)) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false });
