@@ -10,7 +10,7 @@ export interface Config {
   port: number; host: string; dataDir: string; databaseUrl?: string;
   sessionIdleMinutes: number; sessionAbsoluteHours: number; cookieSecure: boolean;
   loginMaxFailures: number; loginLockMinutes: number; bodyLimitBytes: number; uploadLimitBytes: number;
-  seedDemo: boolean; logLevel: string;
+  seedDemo: boolean; showDemoAccounts: boolean; logLevel: string;
 }
 
 export function loadConfig(overrides: Partial<Config> = {}): Config {
@@ -27,6 +27,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     bodyLimitBytes: num('BODY_LIMIT_BYTES', 1024 * 1024),
     uploadLimitBytes: num('UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
     seedDemo: process.env.SEED_DEMO !== 'false',
+    showDemoAccounts: process.env.SHOW_DEMO_ACCOUNTS !== 'false',
     logLevel: process.env.LOG_LEVEL ?? 'info',
     ...overrides,
   };

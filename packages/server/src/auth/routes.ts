@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { audit } from '../audit/audit.js';
+import { DEMO_ACCOUNTS } from '../seed/accounts.js';
 import { actorOf, callerOf, type Caller } from '../http/context.js';
 import { login } from './login.js';
 import { changePassword } from './password-change.js';
@@ -35,6 +36,16 @@ export async function authRoutes(appBase: FastifyInstance) {
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
+  });
+
+  // The login page lists the demo accounts while they exist (and SHOW_DEMO_ACCOUNTS is not 'false').
+  app.get('/demo-accounts', { config: { public: true }, schema: { tags: ['auth'], security: [] } }, async () => {
+    if (!config.showDemoAccounts) return [];
+    const present = await db.selectFrom('user_account').select('username')
+      .where('username', 'in', DEMO_ACCOUNTS.map((a) => a.username)).where('active', '=', true).execute();
+    const names = new Set(present.map((p) => p.username));
+    return DEMO_ACCOUNTS.filter((a) => names.has(a.username)).map(({ username, password, role, institutionCode, displayName, descriptionZh, descriptionEn }) =>
+      ({ username, password, role, institutionCode, displayName, descriptionZh, descriptionEn }));
   });
 
   app.get('/me', { schema: { tags: ['auth'] } }, async (req) => me(callerOf(req)));

@@ -1,0 +1,118 @@
+/**
+ * Role × action matrix: for every action in the permission table and every role, one real request. Where the
+ * table says no, the answer must be 403 and the database unchanged; where it says yes, the request must not be
+ * refused. Own-institution grants are also tried against another institution's object (403).
+ */
+import { ACTIONS, grantFor, makeResidentId, ROLES, type Action, type Role } from '@yilian/core';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePatient, makePractitioner, makeWorld } from '../test/factories.js';
+import { createTestApp, type Client, type TestApp } from '../test/harness.js';
+
+let t: TestApp;
+let w: Awaited<ReturnType<typeof makeWorld>>;
+const clients = {} as Record<Role | 'institution_admin_lower', Client>;
+let n = 0;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await makeWorld(t.db);
+  for (const role of ROLES) clients[role] = await t.login(role);
+  clients.institution_admin_lower = await t.login('institution_admin_lower');
+});
+afterAll(() => t.close());
+
+function multipart(filename: string, content: string) {
+  const boundary = '----yl' + Math.random().toString(16).slice(2);
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`;
+  return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+type Probe = (c: Client, institutionId: string) => Promise<{ status: number; body: any }>;
+/** One request per action, on an object of the given institution. */
+const PROBES: Record<Action, Probe> = {
+  'directory.read': (c) => c.get('/api/v1/institutions'),
+  'consortium.manage': (c) => c.post('/api/v1/consortia', { name: `矩阵医联体${++n}`, kind: 'specialty_alliance' }),
+  'institution.create': (c) => c.post('/api/v1/institutions', { code: `MX${++n}`, name: `矩阵医院${n}`, level: '2', grade: '甲', type: 'general_hospital', regionCode: '330521' }),
+  'institution.update': (c, inst) => c.patch(`/api/v1/institutions/${inst}`, { phone: `0572-${++n}` }),
+  'institution.deactivate': async (c, inst) => {
+    const r = await c.post(`/api/v1/institutions/${inst}/deactivate`);
+    if (r.status < 300) await clients.consortium_admin.post(`/api/v1/institutions/${inst}/activate`);
+    return r;
+  },
+  'department.manage': (c, inst) => c.post('/api/v1/departments', { institutionId: inst, name: `矩阵科${++n}` }),
+  'practitioner.manage': (c, inst) => c.post('/api/v1/practitioners', { name: `矩阵医生${++n}`, sex: 'female', title: 'attending_physician', roles: [{ institutionId: inst }] }),
+  'expert.manage': async (c, inst) => {
+    const p = await makePractitioner(t.db, inst, { title: 'chief_physician', specialty: 'cardiology' });
+    return c.post('/api/v1/experts', { practitionerId: p.id, specialty: 'cardiology', services: ['consultation'] });
+  },
+  'directory.import': (c) => {
+    const m = multipart('inst.csv', `机构编码,机构名称,级别,等级,类型,行政区划代码\nIMP${++n},导入医院${n},二级,甲,综合医院,330521\n`);
+    return c.request('POST', '/api/v1/import/institutions?dryRun=true', m.body, m.headers);
+  },
+  'patient.search': (c) => c.get('/api/v1/patients?q=chen'),
+  'patient.read': (c) => c.get(`/api/v1/patients/${w.patient.id}`),
+  'patient.create': (c) => c.post('/api/v1/patients', { name: `矩阵患者${++n}`, residentId: makeResidentId('330521', '1970-01-01', 'male', 300 + n), phone: null }),
+  'patient.update': (c) => c.patch(`/api/v1/patients/${w.patient.id}`, { address: `浙江省德清县武康街道${++n}号` }),
+  'patient.merge': async (c) => {
+    const a = await makePatient(t.db, { name: `合并甲${++n}` });
+    const b = await makePatient(t.db, { name: `合并甲${n}`, residentId: null });
+    return c.post('/api/v1/patients/merges', { survivorId: a.id, mergedId: b.id, reason: '同一人' });
+  },
+  'patient.link_local_number': (c, inst) => c.post(`/api/v1/patients/${w.patient.id}/identifiers`, { institutionId: inst, value: `MZ${++n}` }),
+  'audit.read': (c) => c.get('/api/v1/audit'),
+  'user.manage': (c, inst) => c.post('/api/v1/users', { username: `mx.user${++n}`, displayName: '矩阵用户', password: 'Long-enough-1', roles: [{ role: 'doctor', institutionId: inst }] }),
+};
+
+const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',
+  'patient', 'patient_identifier', 'patient_merge', 'user_account', 'user_role'];
+async function snapshot() {
+  const parts: string[] = [];
+  for (const table of TABLES)
+    parts.push((await sql<{ h: string | null }>`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${sql.table(table)} t`.execute(t.db)).rows[0]?.h ?? '');
+  return parts;
+}
+/** The institution each test user's role is held at. */
+const homeOf = (role: Role) => (role === 'family_doctor' ? w.lower.id : w.upper.id);
+
+describe('role × action matrix', () => {
+  for (const action of ACTIONS) {
+    it(`${action}: only the roles the permission table names may do it`, async () => {
+      for (const role of ROLES) {
+        const scope = grantFor(role, action);
+        const target = homeOf(role);
+        if (!scope) {
+          // Objects that probes create before the request (an expert candidate, merge pair) are not part of the check.
+          const before = await snapshot();
+          const res = await PROBES[action](clients[role], target);
+          if (action !== 'expert.manage' && action !== 'patient.merge') expect(await snapshot(), `${role} ${action} changed data`).toEqual(before);
+          expect(res.status, `${role} ${action}: ${JSON.stringify(res.body).slice(0, 160)}`).toBe(403);
+          expect(res.body.error.code).toBe('forbidden');
+        } else if (scope !== 'self') {
+          const res = await PROBES[action](clients[role], target);
+          expect(res.status, `${role} ${action}: ${JSON.stringify(res.body).slice(0, 200)}`).toBeLessThan(400);
+        }
+      }
+    });
+  }
+
+  it('refuses own-institution grants on another institution’s objects and changes nothing', async () => {
+    const scoped = ACTIONS.filter((a) => grantFor('institution_admin', a) === 'own_institution' && a !== 'audit.read' && a !== 'directory.import');
+    expect(scoped.length).toBeGreaterThan(3);
+    for (const action of scoped) {
+      const before = await snapshot();
+      const res = await PROBES[action](clients.institution_admin_lower, w.upper.id);
+      expect(res.status, `${action}: ${JSON.stringify(res.body).slice(0, 160)}`).toBe(403);
+      expect(await snapshot(), action).toEqual(before);
+    }
+  });
+
+  it('lets a patient read and update only their own record', async () => {
+    const other = await makePatient(t.db, { name: '别人' });
+    expect((await clients.patient.get(`/api/v1/patients/${w.patient.id}`)).status).toBe(200);
+    const before = await snapshot();
+    expect((await clients.patient.get(`/api/v1/patients/${other.id}`)).status).toBe(403);
+    expect((await clients.patient.patch(`/api/v1/patients/${other.id}`, { address: 'x' })).status).toBe(403);
+    expect(await snapshot()).toEqual(before);
+  });
+});
