@@ -88,3 +88,50 @@ export type PractitionerInput = z.infer<typeof practitionerInput>;
 export type ExpertInput = z.infer<typeof expertInput>;
 export type PatientInput = z.infer<typeof patientInput>;
 export type PatientUpdate = z.infer<typeof patientUpdate>;
+
+// Directory updates (PATCH): any subset of the create fields. A department stays in its institution and an expert
+// entry stays with its practitioner.
+export const consortiumUpdate = consortiumInput.partial().strict();
+export const institutionUpdate = institutionInput.partial().strict();
+export const departmentUpdate = departmentInput.omit({ institutionId: true }).partial().strict();
+export const practitionerUpdate = practitionerInput.partial().strict();
+export const expertUpdate = expertInput.omit({ practitionerId: true }).partial().strict();
+export const consortiumMemberInput = z.object({ institutionId: id }).strict();
+export type ConsortiumUpdate = z.infer<typeof consortiumUpdate>;
+export type InstitutionUpdate = z.infer<typeof institutionUpdate>;
+export type DepartmentUpdate = z.infer<typeof departmentUpdate>;
+export type PractitionerUpdate = z.infer<typeof practitionerUpdate>;
+export type ExpertUpdate = z.infer<typeof expertUpdate>;
+
+/** Master patient index (患者主索引): search, local numbers, version-checked update, merge. */
+export const patientIdentifierKinds = ['local_mrn', 'outpatient_no', 'inpatient_no', 'visit_card', 'other'] as const;
+export const patientSearchQuery = z.object({
+  q: z.string().trim().max(60).optional(),
+  birthDate: isoDate.optional(),
+  sex: sex.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+}).strict();
+export const patientPatch = patientUpdate.extend({
+  /** The version the client last read; when given and no longer current the update is refused (409 stale). */
+  version: z.number().int().min(1).optional(),
+}).strict();
+export const patientIdentifierInput = z.object({
+  institutionId: id,
+  kind: z.enum(patientIdentifierKinds).default('local_mrn'),
+  value: z.string().trim().min(1).max(40),
+}).strict();
+export const patientMergeInput = z.object({
+  survivorId: id,
+  mergedId: id,
+  reason: z.string().trim().min(1).max(500),
+}).strict();
+export const patientMergeListQuery = z.object({
+  patientId: id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+}).strict();
+export type PatientSearchQuery = z.infer<typeof patientSearchQuery>;
+export type PatientPatch = z.infer<typeof patientPatch>;
+export type PatientIdentifierInput = z.infer<typeof patientIdentifierInput>;
+export type PatientMergeInput = z.infer<typeof patientMergeInput>;

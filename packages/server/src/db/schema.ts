@@ -45,6 +45,8 @@ export interface PatientIdentifierTable {
 export interface PatientMergeTable {
   id: Generated<string>; survivor_id: string; merged_id: string; reason: string | null; moved_identifier_ids: Generated<string[]>;
   survivor_before: Json; merged_by: string; merged_at: Timestamp; undone_by: string | null; undone_at: Timestamp | null;
+  /** 002_mpi.sql */
+  merged_before: Json | null; moved_account_ids: Generated<string[]>;
 }
 export interface UserAccountTable {
   id: Generated<string>; username: string; display_name: string; password_hash: string; practitioner_id: string | null;
