@@ -6,7 +6,8 @@ import { classifyQuery, searchPatients } from './search.js';
 let t: TestApp;
 let world: Awaited<ReturnType<typeof makeWorld>>;
 let doctor: Client;
-const p: Record<string, Awaited<ReturnType<typeof makePatient>>> = {};
+type P = Awaited<ReturnType<typeof makePatient>>;
+const p = {} as { zhangsan: P; zhangsanfeng: P; zhangsanF: P; shan: P; lisi: P };
 beforeAll(async () => {
   t = await createTestApp();
   world = await makeWorld(t.db);
