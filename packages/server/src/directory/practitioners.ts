@@ -18,7 +18,7 @@ import {
 } from './common.js';
 
 export const practitionerQuery = z.object({
-  /** 汉字 (name prefix), latin letters (full pinyin or initials prefix), or digits (licence number prefix, mobile). */
+  /** 汉字 (name prefix), latin letters (full pinyin or initials prefix), or with digits (licence number prefix, mobile). */
   q: z.string().trim().min(1).max(40).optional(),
   institutionId: z.uuid().optional(),
   departmentId: z.uuid().optional(),
@@ -66,9 +66,10 @@ export async function listPractitioners(db: Db, caller: Caller, q: PractitionerQ
     const text = q.q;
     const latin = text.toLowerCase().replace(/[^a-z]/g, '');
     if (HAN.test(text)) sel = sel.where('practitioner.name', 'like', startsWith(text));
-    else if (latin)
+    else if (/\d/.test(text) || !latin)
+      sel = sel.where((eb) => eb.or([eb('practitioner.license_no', 'like', startsWith(text)), eb('practitioner.phone', '=', text)]));
+    else
       sel = sel.where((eb) => eb.or([variantStartsWith('practitioner.name_pinyin', latin), variantStartsWith('practitioner.name_initials', latin)]));
-    else sel = sel.where((eb) => eb.or([eb('practitioner.license_no', 'like', startsWith(text)), eb('practitioner.phone', '=', text)]));
   }
   if (q.title) sel = sel.where('practitioner.title', '=', q.title);
   if (q.specialty) sel = sel.where('practitioner.specialty', '=', q.specialty);
