@@ -1,0 +1,65 @@
+/** The routes of the app: the login page, and every other page inside the signed-in workbench. */
+import { Spin } from 'antd';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useAuth } from './auth';
+import { AppLayout } from './layout/AppLayout';
+import { LoginPage } from './pages/login/LoginPage';
+
+const HomePage = lazy(() => import('./pages/home/HomePage'));
+const ConsortiaPage = lazy(() => import('./pages/directory/ConsortiaPage'));
+const ConsortiumDetailPage = lazy(() => import('./pages/directory/ConsortiumDetailPage'));
+const InstitutionsPage = lazy(() => import('./pages/directory/InstitutionsPage'));
+const InstitutionDetailPage = lazy(() => import('./pages/directory/InstitutionDetailPage'));
+const DepartmentsPage = lazy(() => import('./pages/directory/DepartmentsPage'));
+const PractitionersPage = lazy(() => import('./pages/directory/PractitionersPage'));
+const ExpertsPage = lazy(() => import('./pages/directory/ExpertsPage'));
+const ImportPage = lazy(() => import('./pages/directory/ImportPage'));
+const PatientSearchPage = lazy(() => import('./pages/patients/PatientSearchPage'));
+const PatientCreatePage = lazy(() => import('./pages/patients/PatientCreatePage'));
+const PatientDetailPage = lazy(() => import('./pages/patients/PatientDetailPage'));
+const MyRecordPage = lazy(() => import('./pages/patients/MyRecordPage'));
+const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
+const AccountPage = lazy(() => import('./pages/account/AccountPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+export const FullPageSpin = () => (
+  <div style={{ minHeight: '60vh', display: 'grid', placeItems: 'center' }}><Spin size="large" /></div>
+);
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { me } = useAuth();
+  const location = useLocation();
+  if (me === undefined) return <FullPageSpin />;
+  if (me === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return children;
+}
+
+const page = (el: ReactNode) => <Suspense fallback={<FullPageSpin />}>{el}</Suspense>;
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
+        <Route index element={page(<HomePage />)} />
+        <Route path="patients" element={page(<PatientSearchPage />)} />
+        <Route path="patients/new" element={page(<PatientCreatePage />)} />
+        <Route path="patients/:id" element={page(<PatientDetailPage />)} />
+        <Route path="me" element={page(<MyRecordPage />)} />
+        <Route path="directory" element={<Navigate to="/directory/institutions" replace />} />
+        <Route path="directory/consortia" element={page(<ConsortiaPage />)} />
+        <Route path="directory/consortia/:id" element={page(<ConsortiumDetailPage />)} />
+        <Route path="directory/institutions" element={page(<InstitutionsPage />)} />
+        <Route path="directory/institutions/:id" element={page(<InstitutionDetailPage />)} />
+        <Route path="directory/departments" element={page(<DepartmentsPage />)} />
+        <Route path="directory/practitioners" element={page(<PractitionersPage />)} />
+        <Route path="directory/experts" element={page(<ExpertsPage />)} />
+        <Route path="directory/import" element={page(<ImportPage />)} />
+        <Route path="audit" element={page(<AuditPage />)} />
+        <Route path="account" element={page(<AccountPage />)} />
+        <Route path="*" element={page(<NotFoundPage />)} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,33 @@
+/** i18next set-up: Chinese first, English on request, the choice remembered in localStorage. */
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { en } from './en';
+import { zh } from './zh';
+
+export type Lang = 'zh-CN' | 'en-US';
+const STORAGE_KEY = 'yilian.lang';
+
+export function storedLang(): Lang {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === 'en-US' ? 'en-US' : 'zh-CN';
+  } catch {
+    return 'zh-CN';
+  }
+}
+
+export function setLang(lang: Lang) {
+  try { localStorage.setItem(STORAGE_KEY, lang); } catch { /* private mode */ }
+  document.documentElement.lang = lang;
+  void i18n.changeLanguage(lang);
+}
+
+void i18n.use(initReactI18next).init({
+  resources: { 'zh-CN': { translation: zh }, 'en-US': { translation: en } },
+  lng: storedLang(),
+  fallbackLng: 'zh-CN',
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+document.documentElement.lang = storedLang();
+
+export default i18n;

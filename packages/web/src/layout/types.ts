@@ -1,0 +1,3 @@
+import type { Action } from '@yilian/core';
+
+export type AuthContextCan = (action: Action, institutionId?: string | null) => boolean;

@@ -1,0 +1,100 @@
+/** 工作台: greeting, the active role, a to-do area later capabilities fill, shortcuts and directory counts. */
+import {
+  AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, IdcardOutlined, SafetyOutlined, SearchOutlined,
+  SolutionOutlined, StarOutlined, UserAddOutlined,
+} from '@ant-design/icons';
+import { ROLE_LABELS, type Action } from '@yilian/core';
+import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
+import type { Page } from '../../api';
+import { useAuth, useMe } from '../../auth';
+import { useApiData } from '../../hooks';
+import { useLabels } from '../../labels';
+
+interface Shortcut { key: string; to: string; icon: ReactNode; needs?: Action; show?: boolean }
+
+function useCount(path: string, allowed: boolean) {
+  const { data, loading } = useApiData<Page<unknown>>(allowed ? path : null, { limit: 1 });
+  return { value: data?.total, loading };
+}
+
+function greetingKey(hour: number) {
+  if (hour < 11) return 'home.morning';
+  if (hour < 13) return 'home.noon';
+  if (hour < 18) return 'home.afternoon';
+  return 'home.evening';
+}
+
+export default function HomePage() {
+  const me = useMe();
+  const { can } = useAuth();
+  const { t } = useTranslation();
+  const { label } = useLabels();
+  const navigate = useNavigate();
+  const directory = can('directory.read');
+
+  const all: Shortcut[] = [
+    { key: 'searchPatient', to: '/patients', icon: <SearchOutlined />, needs: 'patient.search' },
+    { key: 'newPatient', to: '/patients/new', icon: <UserAddOutlined />, needs: 'patient.create' },
+    { key: 'myRecord', to: '/me', icon: <IdcardOutlined />, show: me.role.role === 'patient' && !!me.patientId },
+    { key: 'institutions', to: '/directory/institutions', icon: <BankOutlined />, needs: 'directory.read' },
+    { key: 'practitioners', to: '/directory/practitioners', icon: <SolutionOutlined />, needs: 'directory.read' },
+    { key: 'experts', to: '/directory/experts', icon: <StarOutlined />, needs: 'directory.read' },
+    { key: 'consortia', to: '/directory/consortia', icon: <ClusterOutlined />, needs: 'consortium.manage' },
+    { key: 'import', to: '/directory/import', icon: <CloudUploadOutlined />, needs: 'directory.import' },
+    { key: 'audit', to: '/audit', icon: <AuditOutlined />, needs: 'audit.read' },
+    { key: 'account', to: '/account', icon: <SafetyOutlined /> },
+  ];
+  const shortcuts = all.filter((s) => (s.show ?? true) && (!s.needs || can(s.needs)));
+
+  const counts = [
+    { key: 'consortia', to: '/directory/consortia', ...useCount('consortia', directory) },
+    { key: 'institutions', to: '/directory/institutions', ...useCount('institutions', directory) },
+    { key: 'practitioners', to: '/directory/practitioners', ...useCount('practitioners', directory) },
+    { key: 'experts', to: '/directory/experts', ...useCount('experts', directory) },
+  ];
+
+  return (
+    <div>
+      <Card variant="borderless" style={{ marginBottom: 16, background: 'linear-gradient(120deg, #0f6fbf, #2a8bd8)', color: '#fff' }}>
+        <Typography.Title level={4} style={{ color: '#fff', margin: 0 }}>
+          {t(greetingKey(new Date().getHours()), { name: me.displayName })}
+        </Typography.Title>
+        <div style={{ marginTop: 6, opacity: 0.9 }}>
+          {label(ROLE_LABELS, me.role.role)}{me.role.institutionName ? ` · ${me.role.institutionName}` : ''}
+        </div>
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={14}>
+          <Card title={t('home.todo')} style={{ height: '100%' }}>
+            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={
+              <span>{t('home.todoEmpty')}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('home.todoHint')}</Typography.Text></span>
+            } />
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card title={t('home.shortcuts')} style={{ height: '100%' }} styles={{ body: { padding: 12 } }}>
+            <Row gutter={[8, 8]}>
+              {shortcuts.map((s) => (
+                <Col key={s.key} xs={8} sm={6} lg={8}>
+                  <Card size="small" hoverable onClick={() => navigate(s.to)} styles={{ body: { padding: 4 } }}>
+                    <div className="yl-shortcut">{s.icon}<span style={{ fontSize: 13 }}>{t(`home.sc.${s.key}`)}</span></div>
+                  </Card>
+                </Col>
+              ))}
+            </Row>
+          </Card>
+        </Col>
+        {directory && counts.map((c) => (
+          <Col key={c.key} xs={12} md={6}>
+            <Card hoverable onClick={() => navigate(c.to)}>
+              <Statistic title={t(`home.count.${c.key}`)} value={c.value ?? '—'} loading={c.loading} />
+            </Card>
+          </Col>
+        ))}
+      </Row>
+    </div>
+  );
+}

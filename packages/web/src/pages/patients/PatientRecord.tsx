@@ -1,0 +1,77 @@
+/** One patient's record: demographics (full ID and phone, audited read), local numbers, duplicates, merges. */
+import { ArrowRightOutlined, ManOutlined, WomanOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, Descriptions, Result, Row, Skeleton, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router-dom';
+import { useAuth } from '../../auth';
+import { useApiData, useIsMobile } from '../../hooks';
+import { fmtTime } from '../../format';
+import type { Patient, PatientSummary } from '../../types';
+import { DuplicatesCard } from './DuplicatesCard';
+import { ageFrom, ageText, PatientStatusTag, sexText } from './format';
+import { IdentifiersCard } from './IdentifiersCard';
+import { MergeHistoryCard } from './MergeHistoryCard';
+
+export function PatientRecord({ id, self = false }: { id: string; self?: boolean }) {
+  const { t, i18n } = useTranslation();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  const mobile = useIsMobile();
+  const [refresh, setRefresh] = useState(0);
+  const { data: p, loading, error, reload } = useApiData<Patient>(`patients/${id}`);
+
+  if (error) return <Result status={error.status === 404 ? '404' : error.status === 403 ? '403' : 'error'} title={error.text(i18n.language)}
+    extra={!self && <Button onClick={() => navigate('/patients')}>{t('nav.patients')}</Button>} />;
+  if (loading && !p) return <Skeleton active paragraph={{ rows: 8 }} />;
+  if (!p) return null;
+
+  const mergedInto = typeof p.mergedInto === 'string' ? { id: p.mergedInto } : p.mergedInto ?? null;
+  const age = p.age ?? ageFrom(p.birthDate);
+  const summary: PatientSummary = {
+    id: p.id, name: p.name, sex: p.sex, birthDate: p.birthDate, age, residentIdMasked: p.residentId ? `${p.residentId.slice(0, 3)}***********${p.residentId.slice(-4)}` : null,
+    phoneMasked: p.phone ? `${p.phone.slice(0, 3)}****${p.phone.slice(-4)}` : null, regionCode: p.regionCode ?? null, status: p.status,
+  };
+  const afterMerge = (survivorId: string) => { setRefresh((r) => r + 1); if (survivorId !== p.id) navigate(`/patients/${survivorId}`); else reload(); };
+  const staff = !self && can('patient.search');
+
+  return (
+    <div>
+      {(p.status === 'merged' || mergedInto) && (
+        <Alert type="warning" showIcon style={{ marginBottom: 16 }}
+          title={t('patient.mergedBanner')}
+          description={mergedInto && <Link to={`/patients/${mergedInto.id}`}>{t('patient.openSurvivor', { name: mergedInto.name ?? '' })} <ArrowRightOutlined /></Link>} />
+      )}
+      <Card style={{ marginBottom: 16 }}>
+        <Space align="center" wrap style={{ marginBottom: 12 }}>
+          <Typography.Title level={4} style={{ margin: 0 }}>{p.name}</Typography.Title>
+          {p.sex && <Tag icon={p.sex === 'male' ? <ManOutlined /> : <WomanOutlined />} color={p.sex === 'male' ? 'blue' : 'magenta'}>{sexText(t, p.sex)}</Tag>}
+          <Tag>{ageText(t, age)}</Tag>
+          <PatientStatusTag status={p.status} t={t} />
+        </Space>
+        <Descriptions column={mobile ? 1 : 3} size="small" items={[
+          { key: 'id', label: t('patient.residentId'), children: <span className="yl-mono">{p.residentId ?? '—'}</span> },
+          { key: 'birth', label: t('patient.birthDate'), children: p.birthDate ?? '—' },
+          { key: 'phone', label: t('patient.phone'), children: <span className="yl-mono">{p.phone ?? '—'}</span> },
+          { key: 'ins', label: t('patient.insuranceCardNo'), children: <span className="yl-mono">{p.insuranceCardNo ?? '—'}</span> },
+          { key: 'region', label: t('patient.regionCode'), children: <span className="yl-mono">{p.regionCode ?? '—'}</span> },
+          { key: 'created', label: t('patient.createdAt'), children: fmtTime(p.createdAt) || '—' },
+          { key: 'addr', label: t('patient.address'), children: p.address ?? '—', span: mobile ? 1 : 3 },
+        ]} />
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('patient.auditedRead')}</Typography.Text>
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={staff ? 12 : 24}>
+          <IdentifiersCard key={`i${refresh}`} patientId={p.id} identifiers={p.identifiers ?? []} editable={!self && p.status !== 'merged'}
+            onChanged={reload} />
+        </Col>
+        {staff && p.status !== 'merged' && (
+          <Col xs={24} xl={12}><DuplicatesCard key={`d${refresh}`} patient={summary} onMerged={afterMerge} /></Col>
+        )}
+        {staff && (
+          <Col xs={24}><MergeHistoryCard key={`m${refresh}`} patientId={p.id} onUndone={() => { setRefresh((r) => r + 1); reload(); }} /></Col>
+        )}
+      </Row>
+    </div>
+  );
+}
