@@ -34,7 +34,9 @@ export interface ImportResult {
 export interface Upload { filename: string; data: Buffer }
 
 type Labels = Record<string, { zh: string; en: string }>;
-const listOf = (labels: Labels) => Object.values(labels).map((l) => l.zh).join('、');
+/** The Chinese labels of a vocabulary, for messages; levels from the top (三级) down. */
+const listOf = (labels: Labels) =>
+  (labels === INSTITUTION_LEVELS ? ['3', '2', '1', '0'] : Object.keys(labels)).map((k) => labels[k]!.zh).join('、');
 /** A vocabulary value from its key, Chinese label or English label. */
 function fromLabel(labels: Labels, value: string): string | undefined {
   const v = value.trim();
@@ -96,6 +98,8 @@ function outcome(opts: ImportOptions, rows: SheetRow[], problems: RowProblems) {
 
 // ——— institutions ———
 
+const institutionRow = institutionInput.omit({ consortiumIds: true });
+
 export async function importInstitutions(db: Db, caller: Caller, upload: Upload, opts: ImportOptions): Promise<ImportResult> {
   authorize(caller, 'directory.import');
   const rows = await readRows(upload.data, upload.filename, INSTITUTION_COLUMNS);
@@ -132,15 +136,15 @@ export async function importInstitutions(db: Db, caller: Caller, upload: Upload,
         if (id) consortiumIds.push(id);
         else problems.add(row, 'consortia', `医联体“${name}”不存在`, `There is no consortium named ${name}`);
       }
+      // A code twice in one file is reported on the later row, whatever else is wrong with the first.
+      const code = cells.code;
+      if (code && seen.has(code)) problems.add(row, 'code', `与第${seen.get(code)}行的机构编码重复`, `Same code as row ${seen.get(code)}`);
+      else if (code) seen.set(code, row);
       if (!r.success || problems.has(row)) continue;
       const input = r.data;
       if (input.level === '0' && input.grade) {
         problems.add(row, 'grade', '未定级机构不能有等级', 'An ungraded institution cannot have a grade'); continue;
       }
-      if (seen.has(input.code)) {
-        problems.add(row, 'code', `与第${seen.get(input.code)}行的机构编码重复`, `Same code as row ${seen.get(input.code)}`); continue;
-      }
-      seen.set(input.code, row);
       const id = existing.get(input.code);
       if (id ? !can(caller, 'institution.update', { institutionId: id }) : !can(caller, 'institution.create')) {
         if (id) problems.add(row, 'code', '当前角色无权修改该机构', 'Your current role may not change this institution');
@@ -188,8 +192,6 @@ export async function importInstitutions(db: Db, caller: Caller, upload: Upload,
     return result(counts);
   });
 }
-const institutionRow = institutionInput.omit({ consortiumIds: true });
-
 // ——— practitioners ———
 
 const practitionerRow = practitionerInput.omit({ roles: true }).extend({ licenseNo: z.string().trim().min(1).max(40) });
@@ -253,12 +255,12 @@ export async function importPractitioners(db: Db, caller: Caller, upload: Upload
         const name = deptNames[i];
         roles.push({ institutionId: inst.id, department: name ? { id: departments.get(`${inst.id}|${name}`), name } : undefined });
       });
+      const license = cells.licenseNo;
+      if (license && seen.has(license))
+        problems.add(row, 'licenseNo', `与第${seen.get(license)}行的执业证号重复`, `Same licence number as row ${seen.get(license)}`);
+      else if (license) seen.set(license, row);
       if (!r.success || problems.has(row)) continue;
       const input = r.data;
-      if (seen.has(input.licenseNo)) {
-        problems.add(row, 'licenseNo', `与第${seen.get(input.licenseNo)}行的执业证号重复`, `Same licence number as row ${seen.get(input.licenseNo)}`); continue;
-      }
-      seen.set(input.licenseNo, row);
       const current = existing.get(input.licenseNo);
       if (current) {
         // Changing someone already registered needs the right over where they practise now (as PATCH does).
