@@ -56,14 +56,14 @@ export async function buildApp(handle: DbHandle, config: Config): Promise<Fastif
     return r.success ? { value: r.data } : { error: validationError(r.error, httpPart) };
   });
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  registerErrorHandling(app, existsSync(webDist));
 
   await app.register(cookie);
   app.addHook('onRequest', async (req) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.caller = await resolveSession(handle.db, config, token, req.ip);
     // Every API route needs a signed-in caller unless it is marked public; checked before the body is validated.
-    if (!req.caller && req.url.startsWith('/api/v1/') && !(req.routeOptions.config as { public?: boolean }).public) throw unauthorized();
+    if (!req.caller && req.url.startsWith('/api/v1/') && req.routeOptions.url && !(req.routeOptions.config as { public?: boolean }).public) throw unauthorized();
   });
 
   await app.register(swagger, {
@@ -83,13 +83,7 @@ export async function buildApp(handle: DbHandle, config: Config): Promise<Fastif
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
 
-  if (existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false });
-    // The single-page app answers every other GET that is not an API call.
-    app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !/^\/(api|fhir|ws|metrics)/.test(req.url)) return reply.sendFile('index.html');
-      reply.status(404).send({ error: { code: 'no_route', zh: '接口不存在', en: `No route ${req.method} ${req.url.split('?')[0]}` } });
-    });
-  }
+  // The single-page app, when built, answers every other GET that is not an API call (see registerErrorHandling).
+  if (existsSync(webDist)) await app.register(fastifyStatic, { root: webDist, wildcard: false });
   return app;
 }

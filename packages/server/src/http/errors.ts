@@ -54,7 +54,7 @@ export function toAppError(err: unknown): AppError | null {
   return null;
 }
 
-export function registerErrorHandling(app: FastifyInstance) {
+export function registerErrorHandling(app: FastifyInstance, singlePageApp = false) {
   app.setErrorHandler((err, req, reply) => {
     const appError = toAppError(err);
     if (appError) return reply.status(appError.status).send(appError.toBody());
@@ -62,6 +62,7 @@ export function registerErrorHandling(app: FastifyInstance) {
     return reply.status(500).send(new AppError(500, 'internal', '服务器内部错误，请稍后重试', 'Internal server error').toBody());
   });
   app.setNotFoundHandler((req, reply) => {
+    if (singlePageApp && req.method === 'GET' && !/^\/(api|fhir|ws|metrics|healthz|readyz)(\/|$|\?)/.test(req.url)) return reply.sendFile('index.html');
     reply.status(404).send(new AppError(404, 'no_route', '接口不存在', `No route ${req.method} ${req.url.split('?')[0]}`).toBody());
   });
 }

@@ -52,7 +52,7 @@ const PROBES: Record<Action, Probe> = {
   },
   'patient.search': (c) => c.get('/api/v1/patients?q=chen'),
   'patient.read': (c) => c.get(`/api/v1/patients/${w.patient.id}`),
-  'patient.create': (c) => c.post('/api/v1/patients', { name: `矩阵患者${++n}`, residentId: makeResidentId('330521', '1970-01-01', 'male', 300 + n), phone: null }),
+  'patient.create': (c) => c.post('/api/v1/patients', { name: `矩阵患者${++n}`, residentId: makeResidentId('330521', '1970-01-01', 'male', 300 + n), phone: null, confirmNotDuplicate: true }),
   'patient.update': (c) => c.patch(`/api/v1/patients/${w.patient.id}`, { address: `浙江省德清县武康街道${++n}号` }),
   'patient.merge': async (c) => {
     const a = await makePatient(t.db, { name: `合并甲${++n}` });
