@@ -70,3 +70,11 @@ describe('sign-in', () => {
     expect(typed.body.error.zh).toMatch(/username/);
   });
 });
+
+describe('unknown fields', () => {
+  it('names an unknown key as the offending field', async () => {
+    const res = await t.anonymous.post('/api/v1/auth/login', { username: 'doctor', password: 'x', admin: true });
+    expect(res.status).toBe(400);
+    expect(res.body.error.field).toBe('admin');
+  });
+});

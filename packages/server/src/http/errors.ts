@@ -13,7 +13,9 @@ const text = (f: ((i: never) => unknown) | undefined, issue: unknown) => {
 /** A zod failure as a 400 naming the first offending field; all issues are listed in `details`. */
 export function validationError(error: z.ZodError, part = 'body'): AppError {
   const issues = error.issues.map((i) => {
-    const field = i.path.length ? i.path.join('.') : part;
+    // An unknown key in a strict object is named by the key itself.
+    const path = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]!] : i.path;
+    const field = path.length ? path.join('.') : part;
     // Messages written in our schemas are "中文 / English"; otherwise take zod's own locales.
     const custom = i.message.includes(' / ') ? i.message.split(' / ') : null;
     return { field, zh: custom?.[0] ?? text(zh as never, i), en: custom?.[1] ?? text(en as never, i) };
