@@ -3,7 +3,8 @@ import { pinyin } from 'pinyin-pro';
 
 export function nameSearchKeys(name: string): { pinyin: string; initials: string } {
   const variants = (pattern: 'pinyin' | 'first') => {
-    const opts = { toneType: 'none', type: 'array', pattern } as const;
+    // ü is written v, as on Chinese keyboards (吕 → lv).
+    const opts = { toneType: 'none', type: 'array', pattern, v: true } as const;
     const a = pinyin(name, { ...opts, surname: 'head' }).join('').toLowerCase().replace(/[^a-z]/g, '');
     const b = pinyin(name, opts).join('').toLowerCase().replace(/[^a-z]/g, '');
     return a === b ? a : `${a} ${b}`;

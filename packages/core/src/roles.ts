@@ -37,8 +37,9 @@ export const PERMISSIONS = {
   'practitioner.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
   'expert.manage': { consortium_admin: 'any' },
   'directory.import': { consortium_admin: 'any', institution_admin: 'own_institution' },
-  'patient.search': all(CLINICAL),
-  'patient.read': { ...all(CLINICAL), patient: 'self' },
+  // The consortium office keeps the master patient index clean (merges), so it finds and reads demographics too.
+  'patient.search': all(['consortium_admin', ...CLINICAL]),
+  'patient.read': { ...all(['consortium_admin', ...CLINICAL]), patient: 'self' },
   'patient.create': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor']),
   'patient.update': { ...all(['institution_admin', 'dept_head', 'doctor', 'family_doctor']), patient: 'self' },
   'patient.merge': { consortium_admin: 'any', institution_admin: 'any' },

@@ -47,6 +47,9 @@ class PGlitePool implements PostgresPool {
 export async function openDatabase(opts: { url?: string; dataDir?: string; memory?: boolean }): Promise<DbHandle> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: Number(process.env.DB_POOL_SIZE ?? 20) });
+    // An idle connection closed by the server (restart, DROP DATABASE … FORCE in tests) must not crash the process;
+    // the pool replaces it on the next checkout.
+    pool.on('error', (err) => { if ((err as { code?: string }).code !== '57P01') console.error('database pool error:', err.message); });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
