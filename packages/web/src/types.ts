@@ -51,6 +51,8 @@ export interface ImportReport {
 export interface PatientSummary {
   id: string; name: string; sex: Sex | null; birthDate: string | null; age: number | null;
   residentIdMasked: string | null; phoneMasked: string | null; regionCode: string | null; status: string;
+  /** On likely-duplicate candidates: why they look alike (name_birth_sex, pinyin_birth, phone, insurance_card). */
+  reasons?: string[];
 }
 export interface PatientIdentifier { id: string; institutionId: string; institutionName?: string | null; kind?: string | null; value: string }
 export interface Patient {
@@ -63,8 +65,8 @@ export interface Patient {
 export interface Merge {
   id: string; survivorId: string; mergedId: string; reason: string;
   survivorName?: string; mergedName?: string;
-  at?: string; createdAt?: string; mergedAt?: string; by?: string; byName?: string; username?: string;
-  undoneAt?: string | null; undone?: boolean;
+  mergedAt?: string; mergedBy?: { id: string; username: string | null } | null;
+  undoneAt?: string | null; undoneBy?: { id: string; username: string | null } | null;
 }
 
 export interface AuditEntry {

@@ -36,7 +36,7 @@ export function AccountMenu() {
     >
       <Button type="text" style={{ display: 'flex', alignItems: 'center', gap: 8, height: 40, paddingInline: 6 }}>
         <Avatar size="small" icon={<UserOutlined />} style={{ background: '#0f6fbf' }} />
-        {!mobile && <span style={{ maxWidth: 120, overflow: 'hidden', textOverflow: 'ellipsis' }}>{me.displayName}</span>}
+        {!mobile && <span style={{ maxWidth: 220, overflow: 'hidden', textOverflow: 'ellipsis' }}>{me.displayName}</span>}
       </Button>
     </Dropdown>
   );

@@ -49,10 +49,12 @@ export function AppLayout() {
           collapsed={collapsed}
           onCollapse={setCollapsed}
           breakpoint="lg"
-          style={{ position: 'sticky', top: 0, height: '100vh', overflow: 'auto' }}
         >
-          <Brand collapsed={collapsed} dark />
-          {menu}
+          {/* The sider stretches with the page; its content stays in view while the page scrolls. */}
+          <div style={{ position: 'sticky', top: 0, maxHeight: '100vh', overflowY: 'auto', paddingBottom: 48 }}>
+            <Brand collapsed={collapsed} dark />
+            {menu}
+          </div>
         </Sider>
       )}
       {mobile && (

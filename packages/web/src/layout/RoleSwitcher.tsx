@@ -10,8 +10,8 @@ import type { RoleGrant } from '../types';
 
 export function useRoleText() {
   const { label } = useLabels();
-  const { t } = useTranslation();
-  return (r: RoleGrant) => `${label(ROLE_LABELS, r.role)} · ${r.institutionName ?? t('layout.allInstitutions')}`;
+  // A role held without an institution (patient, regulator) is named by the role alone.
+  return (r: RoleGrant) => (r.institutionName ? `${label(ROLE_LABELS, r.role)} · ${r.institutionName}` : label(ROLE_LABELS, r.role));
 }
 
 export function RoleSwitcher({ block = false }: { block?: boolean }) {
@@ -27,7 +27,7 @@ export function RoleSwitcher({ block = false }: { block?: boolean }) {
 
   return (
     <div style={{ display: 'flex', flexDirection: block ? 'column' : 'row', alignItems: block ? 'stretch' : 'center', gap: 6, minWidth: 0 }}>
-      {block && <Typography.Text type="secondary">{t('layout.switchRole')}</Typography.Text>}
+      {block && <Typography.Text style={{ color: 'rgba(255,255,255,0.65)', fontSize: 12 }}>{t('layout.switchRole')}</Typography.Text>}
       <Select
         aria-label={t('layout.switchRole')}
         value={me.role.id}

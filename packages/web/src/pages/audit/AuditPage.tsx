@@ -1,5 +1,5 @@
 /** 审计日志: who read or changed what, when, from where, why — with a check of the hash chain. */
-import { SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
+import { FilterOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
 import { ROLE_LABELS } from '@yilian/core';
 import { App, AutoComplete, Button, Card, Col, DatePicker, Form, Input, Row, Select, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
@@ -10,7 +10,7 @@ import { get, type Page } from '../../api';
 import { DataList, usePaging } from '../../components/DataList';
 import { PageHeader } from '../../components/PageHeader';
 import { fmtTime } from '../../format';
-import { useApiData, useErrorReporter } from '../../hooks';
+import { useApiData, useErrorReporter, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
 import type { AuditEntry, AuditVerify } from '../../types';
 import { normalizeAudit } from './normalize';
@@ -30,11 +30,14 @@ export default function AuditPage() {
   const [form] = Form.useForm<FormValues>();
   const [filters, setFilters] = useState<Filters>({});
   const [verifying, setVerifying] = useState(false);
+  const mobile = useIsMobile();
+  const [filtersOpen, setFiltersOpen] = useState(false);
   const { data, loading } = useApiData<Page<Record<string, unknown>>>('audit', { ...filters, limit: paging.limit, offset: paging.offset });
   const rows = data?.items.map(normalizeAudit);
 
   const apply = (v: FormValues) => {
     paging.reset();
+    setFiltersOpen(false);
     setFilters({
       username: v.username?.trim() || undefined, action: v.action?.trim() || undefined, patientId: v.patientId?.trim() || undefined,
       outcome: v.outcome || undefined, from: v.range?.[0]?.format('YYYY-MM-DD'), to: v.range?.[1]?.format('YYYY-MM-DD'),
@@ -69,7 +72,12 @@ export default function AuditPage() {
     <div>
       <PageHeader title={t('nav.audit')} subtitle={t('audit.subtitle')}
         extra={<Button icon={<SafetyCertificateOutlined />} loading={verifying} onClick={verify}>{t('audit.verify')}</Button>} />
-      <Card style={{ marginBottom: 16 }} styles={{ body: { paddingBottom: 0 } }}>
+      {mobile && (
+        <Button block icon={<FilterOutlined />} style={{ marginBottom: 12 }} onClick={() => setFiltersOpen((o) => !o)}>
+          {filtersOpen ? t('audit.hideFilters') : t('audit.showFilters')}
+        </Button>
+      )}
+      <Card style={{ marginBottom: 16, display: mobile && !filtersOpen ? 'none' : undefined }} styles={{ body: { paddingBottom: 0 } }}>
         <Form<FormValues> form={form} layout="vertical" onFinish={apply}>
           <Row gutter={12}>
             <Col xs={12} md={6} xl={4}><Form.Item name="username" label={t('audit.user')}><Input allowClear /></Form.Item></Col>

@@ -45,9 +45,9 @@ export default function ImportPage() {
     <div>
       <PageHeader title={t('nav.import')} subtitle={t('import.subtitle')} />
       <Card style={{ marginBottom: 16 }}>
-        <Steps size="small" current={step} orientation={mobile ? 'vertical' : 'horizontal'} style={{ marginBottom: 24 }} items={[
+        {!mobile && <Steps size="small" current={step} style={{ marginBottom: 24 }} items={[
           { title: t('import.step1') }, { title: t('import.step2') }, { title: t('import.step3') }, { title: t('import.step4') },
-        ]} />
+        ]} />}
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           <Space wrap>
             <Segmented<Kind> value={kind} onChange={(k) => reset(k)} options={[
@@ -103,7 +103,7 @@ export default function ImportPage() {
               scroll={{ x: 'max-content' }}
               columns={[
                 { title: t('import.row'), dataIndex: 'row', width: 80 },
-                { title: t('import.field'), dataIndex: 'field', width: 160, render: (f: string | null) => <span className="yl-mono">{f ?? ''}</span> },
+                { title: t('import.field'), dataIndex: 'field', width: 160, render: (f: string | null) => (f ? t(`import.fields.${kind}.${f}`, { defaultValue: f }) : '') },
                 { title: t('import.error'), key: 'msg', render: (_, e) => <Typography.Text type="danger">{en ? e.en : e.zh}</Typography.Text> },
               ]}
             />

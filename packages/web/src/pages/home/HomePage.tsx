@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import type { Page } from '../../api';
 import { useAuth, useMe } from '../../auth';
-import { useApiData } from '../../hooks';
+import { useApiData, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
 
 interface Shortcut { key: string; to: string; icon: ReactNode; needs?: Action; show?: boolean }
@@ -34,6 +34,7 @@ export default function HomePage() {
   const { label } = useLabels();
   const navigate = useNavigate();
   const directory = can('directory.read');
+  const mobile = useIsMobile();
 
   const all: Shortcut[] = [
     { key: 'searchPatient', to: '/patients', icon: <SearchOutlined />, needs: 'patient.search' },
@@ -67,20 +68,23 @@ export default function HomePage() {
         </div>
       </Card>
       <Row gutter={[16, 16]}>
-        <Col xs={24} lg={14}>
+        {/* On a phone the shortcuts come first: they are what one reaches for there. */}
+        <Col xs={{ span: 24, order: 2 }} lg={{ span: 14, order: 1 }}>
           <Card title={t('home.todo')} style={{ height: '100%' }}>
-            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={
+            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ margin: mobile ? '8px 0' : '48px 0' }} description={
               <span>{t('home.todoEmpty')}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('home.todoHint')}</Typography.Text></span>
             } />
           </Card>
         </Col>
-        <Col xs={24} lg={10}>
+        <Col xs={{ span: 24, order: 1 }} lg={{ span: 10, order: 2 }}>
           <Card title={t('home.shortcuts')} style={{ height: '100%' }} styles={{ body: { padding: 12 } }}>
             <Row gutter={[8, 8]}>
               {shortcuts.map((s) => (
-                <Col key={s.key} xs={8} sm={6} lg={8}>
+                <Col key={s.key} xs={6} sm={6} lg={8}>
                   <Card size="small" hoverable onClick={() => navigate(s.to)} styles={{ body: { padding: 4 } }}>
-                    <div className="yl-shortcut">{s.icon}<span style={{ fontSize: 13 }}>{t(`home.sc.${s.key}`)}</span></div>
+                    <div className="yl-shortcut" style={mobile ? { height: 76, gap: 4 } : undefined}>
+                      {s.icon}<span style={{ fontSize: mobile ? 12 : 13, lineHeight: 1.3 }}>{t(`home.sc.${s.key}`)}</span>
+                    </div>
                   </Card>
                 </Col>
               ))}
@@ -88,9 +92,9 @@ export default function HomePage() {
           </Card>
         </Col>
         {directory && counts.map((c) => (
-          <Col key={c.key} xs={12} md={6}>
-            <Card hoverable onClick={() => navigate(c.to)}>
-              <Statistic title={t(`home.count.${c.key}`)} value={c.value ?? '—'} loading={c.loading} />
+          <Col key={c.key} xs={{ span: 12, order: 3 }} md={{ span: 6, order: 3 }}>
+            <Card hoverable size={mobile ? 'small' : undefined} onClick={() => navigate(c.to)}>
+              <Statistic title={t(`home.count.${c.key}`)} value={c.value ?? '—'} loading={c.loading} styles={mobile ? { content: { fontSize: 20 } } : undefined} />
             </Card>
           </Col>
         ))}

@@ -24,7 +24,8 @@ export function DemoAccounts({ onPick }: { onPick: (a: DemoAccount) => void }) {
   if (!accounts.length) return null;
   const pick = (a: DemoAccount) => { setPicked(a.username); onPick(a); };
   const description = (a: DemoAccount) => (en ? a.descriptionEn : a.descriptionZh) ?? '';
-  const where = (a: DemoAccount) => a.institutionName ?? a.institutionCode ?? '';
+  // Only a name helps here; the display name already says where the person works.
+  const where = (a: DemoAccount) => a.institutionName ?? '';
 
   return (
     <Card
@@ -62,13 +63,14 @@ export function DemoAccounts({ onPick }: { onPick: (a: DemoAccount) => void }) {
               <div className="yl-nowrap"><span className="yl-mono">{u}</span><div className="yl-muted" style={{ fontSize: 12 }}>{a.displayName}</div></div>
             ) },
             { title: t('login.demoRole'), dataIndex: 'role', render: (r: string, a) => (
-              <div><Tag color="blue" style={{ marginInlineEnd: 0 }}>{label(ROLE_LABELS, r)}</Tag><div className="yl-muted" style={{ fontSize: 12, marginTop: 2 }}>{where(a)}</div></div>
+              <div><Tag color="blue" style={{ marginInlineEnd: 0 }}>{label(ROLE_LABELS, r)}</Tag>
+                {where(a) && <div className="yl-muted" style={{ fontSize: 12, marginTop: 2 }}>{where(a)}</div>}</div>
             ) },
             { title: t('login.demoDescription'), render: (_: unknown, a) => <span style={{ fontSize: 13 }}>{description(a)}</span> },
           ]}
         />
       )}
-      {accounts[0] && <Typography.Paragraph type="secondary" style={{ margin: mobile ? '8px 4px 0' : '8px 16px 12px', fontSize: 12 }}>
+      {accounts[0] && accounts.every((a) => a.password === accounts[0]!.password) && <Typography.Paragraph type="secondary" style={{ margin: mobile ? '8px 4px 0' : '8px 16px 12px', fontSize: 12 }}>
         {t('login.demoPassword', { password: accounts[0].password })}
       </Typography.Paragraph>}
     </Card>

@@ -1,8 +1,10 @@
 /** The records that look like the one being created (409 likely_duplicate): open one, or create anyway. */
-import { Button, Modal, Space, Table, Typography } from 'antd';
+import { Button, Modal, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { PatientSummary } from '../../types';
-import { ageText, sexText } from './format';
+import { DataList } from '../../components/DataList';
+import { ageText, DuplicateReasons, sexText } from './format';
+import { PatientLine } from './PatientLine';
 
 export function DuplicateCandidates({ candidates, open, busy, onOpenRecord, onCreateAnyway, onClose }: {
   candidates: PatientSummary[]; open: boolean; busy: boolean;
@@ -16,14 +18,16 @@ export function DuplicateCandidates({ candidates, open, busy, onOpenRecord, onCr
         <Button danger loading={busy} onClick={onCreateAnyway}>{t('patient.createAnyway')}</Button>
       </Space>}>
       <Typography.Paragraph type="secondary">{t('patient.likelyDuplicateHelp')}</Typography.Paragraph>
-      <Table<PatientSummary>
-        size="small" rowKey="id" dataSource={candidates} pagination={false} scroll={{ x: 'max-content' }}
+      <DataList<PatientSummary>
+        rowKey={(p) => p.id} data={candidates}
+        renderCard={(p) => <PatientLine p={p} action={<Button size="small" type="primary" ghost onClick={() => onOpenRecord(p.id)}>{t('patient.openRecord')}</Button>} />}
         columns={[
           { title: t('patient.name'), dataIndex: 'name' },
           { title: t('common.sex'), dataIndex: 'sex', render: (s: string | null) => sexText(t, s) },
           { title: t('patient.birthDate'), dataIndex: 'birthDate', className: 'yl-nowrap', render: (v: string | null, p) => v ?? ageText(t, p.age) },
           { title: t('patient.residentId'), dataIndex: 'residentIdMasked', render: (v: string | null) => <span className="yl-mono">{v ?? '—'}</span> },
           { title: t('patient.phone'), dataIndex: 'phoneMasked', render: (v: string | null) => <span className="yl-mono">{v ?? '—'}</span> },
+          { title: t('patient.whyAlike'), dataIndex: 'reasons', render: (r?: string[]) => <DuplicateReasons reasons={r} t={t} /> },
           { title: '', key: 'open', render: (_, p) => <Button size="small" type="primary" ghost onClick={() => onOpenRecord(p.id)}>{t('patient.openRecord')}</Button> },
         ]}
       />

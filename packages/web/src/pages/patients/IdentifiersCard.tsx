@@ -1,10 +1,11 @@
 /** Local patient numbers (院内号) of each institution linked to this one patient; link one for the own institution. */
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Form, Input, Space, Table } from 'antd';
+import { App, Button, Card, Form, Input, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post } from '../../api';
 import { useAuth, useMe } from '../../auth';
+import { DataList } from '../../components/DataList';
 import { useErrorReporter, useIsMobile } from '../../hooks';
 import type { PatientIdentifier } from '../../types';
 
@@ -21,12 +22,13 @@ export function IdentifiersCard({ patientId, identifiers, editable, onChanged }:
   const [adding, setAdding] = useState(false);
   const [busy, setBusy] = useState(false);
   const institutionId = me.role.institutionId;
+  const kind = (k: string | null | undefined) => t(`patient.idKind.${k ?? 'local_mrn'}`, { defaultValue: k ?? '' });
   const canLink = editable && !!institutionId && can('patient.link_local_number', institutionId);
 
   const add = async ({ value }: { value: string }) => {
     setBusy(true);
     try {
-      await post(`patients/${patientId}/identifiers`, { institutionId, kind: 'local_number', value: value.trim() });
+      await post(`patients/${patientId}/identifiers`, { institutionId, value: value.trim() });
       void message.success(t('common.saved'));
       form.resetFields();
       setAdding(false);
@@ -51,12 +53,17 @@ export function IdentifiersCard({ patientId, identifiers, editable, onChanged }:
           </Form.Item>
         </Form>
       )}
-      <Table<PatientIdentifier>
-        size="small" rowKey="id" dataSource={identifiers} pagination={false} scroll={{ x: 'max-content' }}
-        locale={{ emptyText: t('patient.noIdentifiers') }}
+      <DataList<PatientIdentifier>
+        rowKey={(i) => i.id} data={identifiers} empty={<span className="yl-muted">{t('patient.noIdentifiers')}</span>}
+        renderCard={(i) => (
+          <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, flexWrap: 'wrap' }}>
+            <span>{i.institutionName ?? '—'} <span className="yl-muted">{kind(i.kind)}</span></span>
+            <span className="yl-mono">{i.value}</span>
+          </div>
+        )}
         columns={[
           { title: t('directory.institution'), dataIndex: 'institutionName', render: (v: string | null) => v ?? '—' },
-          { title: t('patient.identifierKind'), dataIndex: 'kind', render: (k: string | null) => t(`patient.idKind.${k ?? 'local_number'}`, { defaultValue: k ?? '' }) },
+          { title: t('patient.identifierKind'), dataIndex: 'kind', render: (k: string | null) => kind(k) },
           { title: t('patient.identifierValue'), dataIndex: 'value', render: (v: string) => <span className="yl-mono">{v}</span> },
         ]}
       />

@@ -8,7 +8,6 @@ import { useApiData, useErrorReporter } from '../../hooks';
 import { fmtTime } from '../../format';
 import type { Merge } from '../../types';
 
-const when = (m: Merge) => m.at ?? m.mergedAt ?? m.createdAt;
 
 export function MergeHistoryCard({ patientId, onUndone }: { patientId: string; onUndone: () => void }) {
   const { t } = useTranslation();
@@ -33,15 +32,16 @@ export function MergeHistoryCard({ patientId, onUndone }: { patientId: string; o
     <Card title={t('patient.mergeHistory')} loading={loading && !data}>
       {!items.length ? <Typography.Text type="secondary">{t('patient.noMerges')}</Typography.Text> : (
         <Timeline items={items.map((m) => {
-          const undone = !!m.undoneAt || m.undone;
+          const undone = !!m.undoneAt;
           return {
             color: undone ? 'gray' : 'orange',
             content: (
               <div>
                 <div>{t('patient.mergeLine.before')}{name(m.mergedId, m.mergedName)}{t('patient.mergeLine.middle')}{name(m.survivorId, m.survivorName)}{t('patient.mergeLine.after')}
                   {undone && <Tag style={{ marginInlineStart: 8 }}>{t('patient.undoneTag')}</Tag>}</div>
+                {undone && <div className="yl-muted" style={{ fontSize: 13 }}>{t('patient.undoneLine', { time: fmtTime(m.undoneAt), user: m.undoneBy?.username ?? '' })}</div>}
                 <div className="yl-muted" style={{ fontSize: 13 }}>
-                  {fmtTime(when(m))}{m.byName ?? m.username ?? m.by ? ` · ${m.byName ?? m.username ?? m.by}` : ''} · {t('common.reasonLine', { reason: m.reason })}
+                  {fmtTime(m.mergedAt)}{m.mergedBy?.username ? ` · ${m.mergedBy.username}` : ''} · {t('common.reasonLine', { reason: m.reason })}
                 </div>
                 {!undone && can('patient.merge') && (
                   <Popconfirm title={t('patient.confirmUndo')} onConfirm={() => undo(m)}>

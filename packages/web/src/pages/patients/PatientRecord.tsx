@@ -61,15 +61,15 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('patient.auditedRead')}</Typography.Text>
       </Card>
       <Row gutter={[16, 16]}>
+        {staff && p.status !== 'merged' && (
+          <Col xs={24}><DuplicatesCard key={`d${refresh}`} patient={summary} onMerged={afterMerge} /></Col>
+        )}
         <Col xs={24} xl={staff ? 12 : 24}>
           <IdentifiersCard key={`i${refresh}`} patientId={p.id} identifiers={p.identifiers ?? []} editable={!self && p.status !== 'merged'}
             onChanged={reload} />
         </Col>
-        {staff && p.status !== 'merged' && (
-          <Col xs={24} xl={12}><DuplicatesCard key={`d${refresh}`} patient={summary} onMerged={afterMerge} /></Col>
-        )}
         {staff && (
-          <Col xs={24}><MergeHistoryCard key={`m${refresh}`} patientId={p.id} onUndone={() => { setRefresh((r) => r + 1); reload(); }} /></Col>
+          <Col xs={24} xl={12}><MergeHistoryCard key={`m${refresh}`} patientId={p.id} onUndone={() => { setRefresh((r) => r + 1); reload(); }} /></Col>
         )}
       </Row>
     </div>

@@ -18,3 +18,9 @@ export function PatientStatusTag({ status, t }: { status: string; t: TFunction }
   if (status === 'active' || !status) return null;
   return <Tag color={status === 'merged' ? 'orange' : 'default'}>{t(`patient.status.${status}`, { defaultValue: status })}</Tag>;
 }
+
+/** Why a candidate looks like the same person (同名同生日同性别, 同手机号 …). */
+export function DuplicateReasons({ reasons, t }: { reasons?: string[]; t: TFunction }) {
+  if (!reasons?.length) return null;
+  return <>{reasons.map((r) => <Tag key={r} color="orange" style={{ marginBottom: 2 }}>{t(`patient.dupReason.${r}`, { defaultValue: r })}</Tag>)}</>;
+}
