@@ -85,7 +85,7 @@ describe.runIf(run)('web app in a browser', () => {
     for (const path of ['/', '/patients?q=zhang', '/directory/institutions']) {
       await page.goto(`${base}${path}`);
       await page.waitForLoadState('networkidle');
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(392);
+      expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(392);
     }
     await context.close();
   });
