@@ -109,8 +109,14 @@ async function asAdmin(browser: Browser, vp: Viewport) {
   await shoot(page, 'departments', vp);
   await visit(page, '/directory/practitioners');
   await shoot(page, 'practitioners', vp);
+  await page.getByRole('button', { name: /新增医生/ }).click();
+  await page.waitForSelector('.ant-drawer-open');
+  await shoot(page, 'practitioner-form', vp, true);
   await visit(page, '/directory/experts');
   await shoot(page, 'experts', vp);
+  await page.getByRole('button', { name: /加入专家库/ }).click();
+  await page.waitForSelector('.ant-modal');
+  await shoot(page, 'expert-form', vp, true);
 
   await visit(page, '/directory/import');
   const csv = join(tmpdir(), 'yilian-import-sample.csv');

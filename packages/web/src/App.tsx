@@ -28,10 +28,11 @@ export const FullPageSpin = () => (
 );
 
 function RequireAuth({ children }: { children: ReactNode }) {
-  const { me } = useAuth();
+  const { me, signedOut } = useAuth();
   const location = useLocation();
   if (me === undefined) return <FullPageSpin />;
-  if (me === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  // Remember where the user was going, unless they signed out themselves.
+  if (me === null) return <Navigate to="/login" replace state={signedOut ? undefined : { from: location.pathname + location.search }} />;
   return children;
 }
 

@@ -10,6 +10,8 @@ interface AuthState {
   me: Me | null | undefined;
   /** Changes whenever the active role changes, so pages can reload their data. */
   roleVersion: number;
+  /** The user signed out on purpose (rather than the session running out): the next sign-in starts afresh. */
+  signedOut: boolean;
   refresh: () => Promise<Me | null>;
   login: (input: { username: string; password: string; totp?: string }) => Promise<Me | null>;
   logout: () => Promise<void>;
@@ -23,6 +25,7 @@ const AuthContext = createContext<AuthState | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [roleVersion, setRoleVersion] = useState(0);
+  const [signedOut, setSignedOut] = useState(false);
   const navigate = useNavigate();
 
   const refresh = useCallback(async () => {
@@ -49,11 +52,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (input: { username: string; password: string; totp?: string }) => {
     await api('auth/login', { method: 'POST', body: input, expect401: true });
+    setSignedOut(false);
     return refresh();
   }, [refresh]);
 
   const logout = useCallback(async () => {
     try { await post('auth/logout'); } finally {
+      setSignedOut(true);
       setMe(null);
       navigate('/login', { replace: true });
     }
@@ -73,8 +78,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return true;
   }, [me]);
 
-  const value = useMemo(() => ({ me, roleVersion, refresh, login, logout, switchRole, can }),
-    [me, roleVersion, refresh, login, logout, switchRole, can]);
+  const value = useMemo(() => ({ me, roleVersion, signedOut, refresh, login, logout, switchRole, can }),
+    [me, roleVersion, signedOut, refresh, login, logout, switchRole, can]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

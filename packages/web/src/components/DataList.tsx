@@ -1,8 +1,9 @@
 /** A list of records: a table on wide screens, a column of cards on phones; server-side paging. */
-import { Card, Empty, Pagination, Spin, Table } from 'antd';
+import { Alert, Card, Empty, Pagination, Spin, Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState, type Key, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../api';
 import { useIsMobile } from '../hooks';
 
 export interface Paging { current: number; pageSize: number; limit: number; offset: number; onChange: (page: number, size: number) => void; reset: () => void }
@@ -30,11 +31,14 @@ interface Props<T> {
   renderCard?: (r: T) => ReactNode;
   onOpen?: (r: T) => void;
   empty?: ReactNode;
+  /** The list could not be loaded: say why instead of showing an empty list. */
+  error?: ApiError | null;
 }
 
-export function DataList<T extends object>({ rowKey, columns, data, total, loading, paging, renderCard, onOpen, empty }: Props<T>) {
+export function DataList<T extends object>({ rowKey, columns, data, total, loading, paging, renderCard, onOpen, empty, error }: Props<T>) {
   const mobile = useIsMobile();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  if (error && !data) return <Alert type="error" showIcon title={error.text(i18n.language)} />;
   const pagination = paging && {
     current: paging.current, pageSize: paging.pageSize, total: total ?? data?.length ?? 0, onChange: paging.onChange,
     showSizeChanger: !mobile, size: mobile ? ('small' as const) : undefined, simple: mobile,

@@ -98,7 +98,7 @@ export const en: Messages = {
     backToForm: 'Back to the form', createAnyway: 'Create anyway', openRecord: 'Open',
     duplicateIdTitle: 'A record with this ID number exists', openExisting: 'Open the existing record',
     detailTitle: 'Patient record', createdAt: 'Created', auditedRead: 'This view has been written to the audit log.',
-    mergedBanner: 'This record has been merged into another one and is no longer used on its own.', openSurvivor: 'Open the surviving record {{name}}',
+    mergedBanner: 'This record has been merged into another one and is no longer used on its own.', openSurvivor: 'Open the surviving record', openSurvivorNamed: 'Open the surviving record: {{name}}',
     identifiers: 'Local patient numbers', addLocalNumber: 'Add local number', localNumber: 'Local no.', identifierKind: 'Kind', identifierValue: 'Number',
     noIdentifiers: 'No local numbers yet', idKind: { local_mrn: 'Local no.', local_number: 'Local no.', medical_record_no: 'Medical record no.', outpatient_no: 'Outpatient no.', inpatient_no: 'Inpatient no.', insurance_card: 'Insurance card' },
     duplicates: 'Likely duplicates', noDuplicates: 'No likely duplicates.', merge: 'Merge',

@@ -97,7 +97,7 @@ export const zh = {
     backToForm: '返回修改', createAnyway: '仍然新建', openRecord: '打开档案',
     duplicateIdTitle: '该身份证号已建档', openExisting: '打开已有档案',
     detailTitle: '患者档案', createdAt: '建档时间', auditedRead: '本次查看已记入审计日志。',
-    mergedBanner: '此档案已合并到另一份档案，不再单独使用。', openSurvivor: '查看主档案 {{name}}',
+    mergedBanner: '此档案已合并到另一份档案，不再单独使用。', openSurvivor: '查看主档案', openSurvivorNamed: '查看主档案：{{name}}',
     identifiers: '各机构院内号', addLocalNumber: '添加院内号', localNumber: '院内号', identifierKind: '类型', identifierValue: '号码',
     noIdentifiers: '暂无院内号', idKind: { local_mrn: '院内号', local_number: '院内号', medical_record_no: '病案号', outpatient_no: '门诊号', inpatient_no: '住院号', insurance_card: '医保卡号' },
     duplicates: '疑似重复档案', noDuplicates: '未发现疑似重复档案。', merge: '合并',

@@ -32,7 +32,7 @@ export default function AuditPage() {
   const [verifying, setVerifying] = useState(false);
   const mobile = useIsMobile();
   const [filtersOpen, setFiltersOpen] = useState(false);
-  const { data, loading } = useApiData<Page<Record<string, unknown>>>('audit', { ...filters, limit: paging.limit, offset: paging.offset });
+  const { data, loading, error } = useApiData<Page<Record<string, unknown>>>('audit', { ...filters, limit: paging.limit, offset: paging.offset });
   const rows = data?.items.map(normalizeAudit);
 
   const apply = (v: FormValues) => {
@@ -108,7 +108,7 @@ export default function AuditPage() {
         </Form>
       </Card>
       <DataList<AuditEntry>
-        rowKey={(e) => e.seq} columns={columns} data={rows} total={data?.total} loading={loading} paging={paging}
+        rowKey={(e) => e.seq} columns={columns} data={rows} total={data?.total} loading={loading} error={error} paging={paging}
         renderCard={(e) => (
           <div style={{ fontSize: 13 }}>
             <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>

@@ -23,7 +23,7 @@ export default function ConsortiaPage() {
   const navigate = useNavigate();
   const paging = usePaging();
   const [formOpen, setFormOpen] = useState(false);
-  const { data, loading, reload } = useApiData<Page<Consortium>>('consortia', { limit: paging.limit, offset: paging.offset });
+  const { data, loading, error, reload } = useApiData<Page<Consortium>>('consortia', { limit: paging.limit, offset: paging.offset });
   const open = (c: Consortium) => navigate(`/directory/consortia/${c.id}`);
 
   const columns: ColumnsType<Consortium> = [
@@ -40,7 +40,7 @@ export default function ConsortiaPage() {
       <PageHeader title={t('nav.consortia')} extra={can('consortium.manage') &&
         <Button type="primary" icon={<PlusOutlined />} onClick={() => setFormOpen(true)}>{t('directory.newConsortium')}</Button>} />
       <DataList<Consortium>
-        rowKey={(c) => c.id} columns={columns} data={data?.items} total={data?.total} loading={loading} paging={paging} onOpen={open}
+        rowKey={(c) => c.id} columns={columns} data={data?.items} total={data?.total} loading={loading} error={error} paging={paging} onOpen={open}
         renderCard={(c) => (
           <div>
             <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>

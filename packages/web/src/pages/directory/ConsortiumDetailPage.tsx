@@ -83,8 +83,8 @@ export default function ConsortiumDetailPage() {
           { key: 'lead', label: t('directory.leadInstitution'), children: c.leadInstitutionName ?? '—' },
           { key: 'status', label: t('common.status'), children: <StatusTag active={c.active} /> },
           { key: 'region', label: t('directory.regionCode'), children: <span className="yl-mono">{c.regionCode ?? '—'}</span> },
-          { key: 'members', label: t('directory.memberCount'), children: c.members?.length ?? c.memberCount ?? 0 },
-          { key: 'desc', label: t('directory.description'), children: c.description ?? '—', span: mobile ? 1 : 3 },
+          { key: 'members', label: t('directory.memberCount'), children: c.members?.length ?? c.memberCount ?? 0, span: mobile ? 1 : 'filled' },
+          { key: 'desc', label: t('directory.description'), children: c.description ?? '—', span: mobile ? 1 : 'filled' },
         ]} />
       </Card>
       <Card title={t('directory.members')} extra={manage && !mobile && (

@@ -25,7 +25,7 @@ export function DepartmentsPanel({ institutionId }: { institutionId: string }) {
   const [form] = Form.useForm<Values>();
   const [editing, setEditing] = useState<Department | 'new' | null>(null);
   const [busy, setBusy] = useState(false);
-  const { data, loading, reload } = useApiData<Page<Department>>('departments', { institutionId, limit: 500 });
+  const { data, loading, error, reload } = useApiData<Page<Department>>('departments', { institutionId, limit: 500 });
   const manage = can('department.manage', institutionId);
 
   const open = (d: Department | 'new') => {
@@ -63,7 +63,7 @@ export function DepartmentsPanel({ institutionId }: { institutionId: string }) {
       {manage && <div style={{ marginBottom: 12 }}>
         <Button icon={<PlusOutlined />} onClick={() => open('new')}>{t('directory.newDepartment')}</Button>
       </div>}
-      <DataList<Department> rowKey={(d) => d.id} columns={columns} data={data?.items} loading={loading} />
+      <DataList<Department> rowKey={(d) => d.id} columns={columns} data={data?.items} loading={loading} error={error} />
       <Modal
         open={editing !== null}
         title={editing === 'new' ? t('directory.newDepartment') : t('directory.editDepartment')}

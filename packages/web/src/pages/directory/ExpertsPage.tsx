@@ -1,7 +1,7 @@
 /** 专家库: experts by specialty and the services they accept. */
 import { PlusOutlined, UserOutlined } from '@ant-design/icons';
 import { EXPERT_SERVICES, SPECIALTIES, TITLES } from '@yilian/core';
-import { Avatar, Button, Card, Col, Empty, Input, Pagination, Row, Select, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, Avatar, Button, Card, Col, Empty, Input, Pagination, Row, Select, Space, Spin, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Page } from '../../api';
@@ -25,7 +25,7 @@ export default function ExpertsPage() {
   const [filters, setFilters] = useState<Filters>({});
   const [editing, setEditing] = useState<Expert | null>(null);
   const [formOpen, setFormOpen] = useState(false);
-  const { data, loading, reload } = useApiData<Page<Expert>>('experts', { ...filters, limit: paging.limit, offset: paging.offset });
+  const { data, loading, error, reload } = useApiData<Page<Expert>>('experts', { ...filters, limit: paging.limit, offset: paging.offset });
   const setFilter = (f: Filters) => { paging.reset(); setFilters((old) => ({ ...old, ...f })); };
   const manage = can('expert.manage');
 
@@ -49,6 +49,7 @@ export default function ExpertsPage() {
           <InstitutionSelect allowClear style={{ width: '100%' }} onChange={(v) => setFilter({ institutionId: (v as string | undefined) ?? undefined })} />
         </Col>
       </Row>
+      {error && <Alert type="error" showIcon title={error.text(en ? 'en' : 'zh')} style={{ marginBottom: 16 }} />}
       <Spin spinning={loading}>
         <Row gutter={[16, 16]}>
           {data?.items.map((x) => (

@@ -30,7 +30,7 @@ export default function InstitutionsPage() {
   const [filters, setFilters] = useState<Filters>({});
   const [editing, setEditing] = useState<Institution | null>(null);
   const [formOpen, setFormOpen] = useState(false);
-  const { data, loading, reload } = useApiData<Page<Institution>>('institutions', { ...filters, limit: paging.limit, offset: paging.offset });
+  const { data, loading, error, reload } = useApiData<Page<Institution>>('institutions', { ...filters, limit: paging.limit, offset: paging.offset });
   const setFilter = (f: Filters) => { paging.reset(); setFilters((old) => ({ ...old, ...f })); };
   const openForm = (i: Institution | null) => { setEditing(i); setFormOpen(true); };
 
@@ -84,7 +84,7 @@ export default function InstitutionsPage() {
         columns={columns}
         data={data?.items}
         total={data?.total}
-        loading={loading}
+        loading={loading} error={error}
         paging={paging}
         onOpen={(i) => navigate(`/directory/institutions/${i.id}`)}
         renderCard={(i) => (

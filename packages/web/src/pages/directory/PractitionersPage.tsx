@@ -27,7 +27,7 @@ export default function PractitionersPage() {
   const [filters, setFilters] = useState<Filters>({});
   const [editingId, setEditingId] = useState<string | null>(null);
   const [formOpen, setFormOpen] = useState(false);
-  const { data, loading, reload } = useApiData<Page<Practitioner>>('practitioners', { ...filters, limit: paging.limit, offset: paging.offset });
+  const { data, loading, error, reload } = useApiData<Page<Practitioner>>('practitioners', { ...filters, limit: paging.limit, offset: paging.offset });
   const setFilter = (f: Filters) => { paging.reset(); setFilters((old) => ({ ...old, ...f })); };
   const openForm = (id: string | null) => { setEditingId(id); setFormOpen(true); };
   /** Managed when the role may manage practitioners at one of the places this person works. */
@@ -87,7 +87,7 @@ export default function PractitionersPage() {
         </Col>
       </Row>
       <DataList<Practitioner>
-        rowKey={(p) => p.id} columns={columns} data={data?.items} total={data?.total} loading={loading} paging={paging}
+        rowKey={(p) => p.id} columns={columns} data={data?.items} total={data?.total} loading={loading} error={error} paging={paging}
         renderCard={(p) => (
           <div>
             <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>

@@ -40,7 +40,7 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
       {(p.status === 'merged' || mergedInto) && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }}
           title={t('patient.mergedBanner')}
-          description={mergedInto && <Link to={`/patients/${mergedInto.id}`}>{t('patient.openSurvivor', { name: mergedInto.name ?? '' })} <ArrowRightOutlined /></Link>} />
+          description={mergedInto && <Link to={`/patients/${mergedInto.id}`}>{mergedInto.name ? t('patient.openSurvivorNamed', { name: mergedInto.name }) : t('patient.openSurvivor')} <ArrowRightOutlined /></Link>} />
       )}
       <Card style={{ marginBottom: 16 }}>
         <Space align="center" wrap style={{ marginBottom: 12 }}>

@@ -24,7 +24,7 @@ export default function PatientSearchPage() {
   const birthDate = params.get('birthDate') ?? '';
   const [typed, setTyped] = useState(q);
   const searching = !!(q || birthDate);
-  const { data, loading } = useApiData<Page<PatientSummary>>(searching ? 'patients' : null,
+  const { data, loading, error } = useApiData<Page<PatientSummary>>(searching ? 'patients' : null,
     { q: q || undefined, birthDate: birthDate || undefined, limit: paging.limit, offset: paging.offset });
 
   const search = (next: { q?: string; birthDate?: string }) => {
@@ -68,7 +68,7 @@ export default function PatientSearchPage() {
       </Card>
       {searching && (
         <DataList<PatientSummary>
-          rowKey={(p) => p.id} columns={columns} data={data?.items} total={data?.total} loading={loading} paging={paging} onOpen={open}
+          rowKey={(p) => p.id} columns={columns} data={data?.items} total={data?.total} loading={loading} error={error} paging={paging} onOpen={open}
           empty={<div style={{ padding: 16 }}>{t('patient.noResults')}{can('patient.create') && <div style={{ marginTop: 8 }}>
             <Button icon={<UserAddOutlined />} onClick={() => navigate('/patients/new')}>{t('nav.newPatient')}</Button></div>}</div>}
           renderCard={(p) => (
