@@ -20,7 +20,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface Page<T> { total: number; items: T[] }
+export interface Page<T> { total: number; items: T[]; totalCapped?: boolean }
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 export interface RequestOptions {

@@ -33,16 +33,18 @@ interface Props<T> {
   empty?: ReactNode;
   /** The list could not be loaded: say why instead of showing an empty list. */
   error?: ApiError | null;
+  /** The server stopped counting (patient search counts to 1,000): the total is a lower bound. */
+  totalCapped?: boolean;
 }
 
-export function DataList<T extends object>({ rowKey, columns, data, total, loading, paging, renderCard, onOpen, empty, error }: Props<T>) {
+export function DataList<T extends object>({ rowKey, columns, data, total, loading, paging, renderCard, onOpen, empty, error, totalCapped }: Props<T>) {
   const mobile = useIsMobile();
   const { t, i18n } = useTranslation();
   if (error && !data) return <Alert type="error" showIcon title={error.text(i18n.language)} />;
   const pagination = paging && {
     current: paging.current, pageSize: paging.pageSize, total: total ?? data?.length ?? 0, onChange: paging.onChange,
     showSizeChanger: !mobile, size: mobile ? ('small' as const) : undefined, simple: mobile,
-    showTotal: mobile ? undefined : (n: number) => t('common.totalCount', { count: n }),
+    showTotal: mobile ? undefined : (n: number) => t(totalCapped ? 'common.totalCountCapped' : 'common.totalCount', { count: n }),
   };
   if (mobile && renderCard) {
     return (

@@ -14,7 +14,7 @@ export const en: Messages = {
     deactivateHint: 'It will no longer be offered for selection; its history is kept.',
     deactivated: '“{{name}}” deactivated', activated: '“{{name}}” activated',
     saved: 'Saved', required: 'Required', sex: 'Sex', male: 'Male', female: 'Female',
-    mobileRule: 'Enter an 11-digit mainland mobile number', totalCount: '{{count}} in total', notFound: 'This page does not exist',
+    mobileRule: 'Enter an 11-digit mainland mobile number', totalCount: '{{count}} in total', totalCountCapped: 'more than {{count}}', notFound: 'This page does not exist',
     unexpectedError: 'Something went wrong; please try again', reasonLine: 'Reason: {{reason}}',
   },
   nav: {

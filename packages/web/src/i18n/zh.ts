@@ -12,7 +12,7 @@ export const zh = {
     deactivateHint: '停用后不再出现在选择列表中，历史数据保留。',
     deactivated: '已停用“{{name}}”', activated: '已启用“{{name}}”',
     saved: '已保存', required: '请填写此项', sex: '性别', male: '男', female: '女',
-    mobileRule: '请输入11位手机号码', totalCount: '共 {{count}} 条', notFound: '页面不存在',
+    mobileRule: '请输入11位手机号码', totalCount: '共 {{count}} 条', totalCountCapped: '超过 {{count}} 条', notFound: '页面不存在',
     unexpectedError: '操作失败，请稍后重试', reasonLine: '原因：{{reason}}',
   },
   nav: {

@@ -68,7 +68,7 @@ export default function PatientSearchPage() {
       </Card>
       {searching && (
         <DataList<PatientSummary>
-          rowKey={(p) => p.id} columns={columns} data={data?.items} total={data?.total} loading={loading} error={error} paging={paging} onOpen={open}
+          rowKey={(p) => p.id} columns={columns} data={data?.items} total={data?.total} totalCapped={data?.totalCapped} loading={loading} error={error} paging={paging} onOpen={open}
           empty={<div style={{ padding: 16 }}>{t('patient.noResults')}{can('patient.create') && <div style={{ marginTop: 8 }}>
             <Button icon={<UserAddOutlined />} onClick={() => navigate('/patients/new')}>{t('nav.newPatient')}</Button></div>}</div>}
           renderCard={(p) => (
