@@ -68,7 +68,7 @@ describe('audit log', () => {
     expect(res.status).toBe(200);
     const lower = (await t.db.selectFrom('institution').select('id').where('code', '=', 'LOWER').executeTakeFirstOrThrow()).id;
     expect(res.body.items.length).toBeGreaterThan(0);
-    expect(res.body.items.every((e: { institution_id: string }) => e.institution_id === lower)).toBe(true);
+    expect(res.body.items.every((e: { institutionId: string }) => e.institutionId === lower)).toBe(true);
   });
 });
 

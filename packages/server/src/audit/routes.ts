@@ -37,7 +37,14 @@ export async function auditRoutes(appBase: FastifyInstance) {
         .orderBy('audit_log.seq', 'desc').limit(q.limit).offset(q.offset).execute(),
       sel.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { total: Number(total.n), items: rows.map((r) => ({ ...r, seq: Number(r.seq) })) };
+    return {
+      total: Number(total.n),
+      items: rows.map((r) => ({
+        seq: Number(r.seq), at: r.at, userId: r.user_id, username: r.username, role: r.role, institutionId: r.institution_id,
+        institutionName: r.institution_name, action: r.action, objectType: r.object_type, objectId: r.object_id,
+        patientId: r.patient_id, clientIp: r.client_ip, reason: r.reason, outcome: r.outcome, detail: r.detail,
+      })),
+    };
   });
 
   app.get('/verify', { schema: { tags: ['audit'] } }, async (req) => {
