@@ -30,7 +30,7 @@ export interface RouteInfo { method: string; url: string; schema?: { body?: unkn
 
 const webDist = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
-export async function buildApp(handle: DbHandle, config: Config): Promise<FastifyInstance> {
+export async function buildApp(handle: DbHandle, config: Config, options: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
@@ -38,6 +38,7 @@ export async function buildApp(handle: DbHandle, config: Config): Promise<Fastif
       level: config.logLevel,
       // Query strings may carry ID numbers or phones (searches): never log them.
       serializers: { req: (req) => ({ method: req.method, url: req.url.split('?')[0], ip: req.ip }) },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
   }).withTypeProvider<ZodTypeProvider>();
 

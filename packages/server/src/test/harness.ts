@@ -53,12 +53,12 @@ async function createDatabase(): Promise<{ url?: string; drop(): Promise<void> }
   };
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Config> = {}, options: Parameters<typeof buildApp>[2] = {}): Promise<TestApp> {
   const database = await createDatabase();
   const handle = await openDatabase(database.url ? { url: database.url } : { memory: true });
   await migrate(handle.db);
   const config = loadConfig({ logLevel: 'silent', seedDemo: false, ...overrides });
-  const app = await buildApp(handle, config);
+  const app = await buildApp(handle, config, options);
   await app.ready();
   const client = (cookie: string): Client => {
     const request: Client['request'] = async (method, url, body, headers = {}) => {
