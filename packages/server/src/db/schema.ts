@@ -39,6 +39,8 @@ export interface PatientTable {
   region_code: string | null; status: Generated<string>; merged_into: string | null; version: Generated<number>;
   created_at: CreatedAt; updated_at: Timestamp;
 }
+/** 003_search_keys.sql: one row per pinyin / initials variant of an active patient's name, kept by triggers on patient. */
+export interface PatientSearchKeyTable { patient_id: string; key: string; prev: string | null }
 export interface PatientIdentifierTable {
   id: Generated<string>; patient_id: string; institution_id: string; kind: Generated<string>; value: string; created_at: CreatedAt;
 }
@@ -72,6 +74,7 @@ export interface Database {
   institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
   department: DepartmentTable; practitioner: PractitionerTable; practitioner_role: PractitionerRoleTable;
   expert: ExpertTable; patient: PatientTable; patient_identifier: PatientIdentifierTable; patient_merge: PatientMergeTable;
+  patient_search_key: PatientSearchKeyTable;
   user_account: UserAccountTable; user_role: UserRoleTable; user_session: SessionTable; audit_log: AuditLogTable;
   idempotency_key: IdempotencyKeyTable;
 }

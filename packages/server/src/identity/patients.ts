@@ -17,7 +17,9 @@ export const PATIENT = { zh: '患者', en: 'Patient' };
 export const INSTITUTION = { zh: '机构', en: 'Institution' };
 
 /** Today's date in China, where every birthday of the consortium is counted. */
-export const todayInChina = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+// One formatter for the process: creating one costs more than a search (a page of 50 ages took ~3 ms).
+const chinaDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
+export const todayInChina = () => chinaDate.format(new Date());
 
 export function ageOn(birthDate: string, today = todayInChina()): number {
   const years = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4));

@@ -31,9 +31,9 @@ async function guardMergeWork(db: Db, caller: Caller) {
 }
 
 /** The query text goes into the audit log only when it is a name: never an ID number, phone or other number. */
-const searchAuditDetail = (kind: SearchKind, q: { q?: string; birthDate?: string; sex?: string }, total: number, ids: string[]) => ({
+const searchAuditDetail = (kind: SearchKind, q: { q?: string; birthDate?: string; sex?: string }, total: number, totalCapped: boolean, ids: string[]) => ({
   kind, ...(kind === 'name' || kind === 'pinyin' ? { q: q.q?.trim() } : {}),
-  ...(q.birthDate ? { byBirthDate: true } : {}), ...(q.sex ? { sex: q.sex } : {}), total, shown: ids,
+  ...(q.birthDate ? { byBirthDate: true } : {}), ...(q.sex ? { sex: q.sex } : {}), total, ...(totalCapped ? { totalCapped } : {}), shown: ids,
 });
 
 export async function patientRoutes(appBase: FastifyInstance) {
@@ -43,9 +43,9 @@ export async function patientRoutes(appBase: FastifyInstance) {
   app.get('/', { schema: { tags, querystring: patientSearchQuery } }, async (req) => {
     const caller = callerOf(req);
     await guard(db, caller, 'patient.search');
-    const { kind, total, items } = await searchPatients(db, req.query);
-    await audit(db, actorOf(caller), { action: 'patient.search', objectType: 'patient', detail: searchAuditDetail(kind, req.query, total, items.map((i) => i.id)) });
-    return { total, items };
+    const { kind, total, totalCapped, items } = await searchPatients(db, req.query);
+    await audit(db, actorOf(caller), { action: 'patient.search', objectType: 'patient', detail: searchAuditDetail(kind, req.query, total, totalCapped, items.map((i) => i.id)) });
+    return { total, totalCapped, items };
   });
 
   app.post('/', { schema: { tags, body: patientInput } }, async (req, reply) => {

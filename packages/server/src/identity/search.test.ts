@@ -1,7 +1,8 @@
+import { nameSearchKeys } from '@yilian/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePatient, makeWorld } from '../test/factories.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
-import { classifyQuery, searchPatients } from './search.js';
+import { classifyQuery, searchPatients, TOTAL_CAP } from './search.js';
 
 let t: TestApp;
 let world: Awaited<ReturnType<typeof makeWorld>>;
@@ -75,8 +76,27 @@ describe('patient search', () => {
     expect(names(await search('birthDate=1980-01-02')).sort()).toEqual(['张三', '李四', '章三'].sort());
     expect(names(await search('birthDate=1980-01-02&sex=female')).sort()).toEqual(['李四', '章三'].sort());
     expect(names(await search('q=zhangsan&birthDate=1980-01-02&sex=male'))).toEqual(['张三']);
+    expect(names(await search('q=z&sex=female'))).toEqual(['章三']);
     const page = await search('q=zhangsan&limit=1&offset=2');
-    expect(page).toMatchObject({ total: 3, items: [{ name: '张三丰' }] });
+    expect(page).toMatchObject({ total: 3, totalCapped: false, items: [{ name: '张三丰' }] });
+    // Counted (a full page), past the end, with filters only.
+    expect(await search('q=zhangsan&limit=2')).toMatchObject({ total: 3, items: [{}, {}] });
+    expect(await search('q=zhangsan&limit=2&offset=5')).toMatchObject({ total: 3, items: [] });
+    expect(await search('birthDate=1980-01-02&limit=1&offset=1')).toMatchObject({ total: 3, items: [{}] });
+    expect(await search('q=zs&sex=female&limit=1')).toMatchObject({ total: 2, items: [{}] });
+  });
+
+  it('lists a patient once however many of its keys match, in the order of the matched key', async () => {
+    // 单田芳: shantianfang, stf, dantianfang, dtf.
+    expect(names(await search('q=s'))).toEqual(['单田芳']);
+    expect(names(await search('q=d'))).toEqual(['单田芳']);
+    // zhangsan (张三, 章三), zhangsanfeng (张三丰), zs (张三, 章三), zsf (张三丰): each once, by the smallest key that matches.
+    const z = (await search('q=z')).items.map((i: { id: string }) => i.id);
+    expect(z).toHaveLength(3);
+    expect(z[2]).toBe(p.zhangsanfeng.id);
+    const pages = [];
+    for (let offset = 0; offset < 3; offset++) pages.push(...(await search(`q=z&limit=1&offset=${offset}`)).items.map((i: { id: string }) => i.id));
+    expect(pages).toEqual(z);
   });
 
   it('masks resident IDs and phones in the list and never returns the raw values', async () => {
@@ -108,10 +128,49 @@ describe('patient search', () => {
     expect(rows[2]!.detail).toMatchObject({ total: 1, shown: [p.zhangsan.id] });
   });
 
-  it('leaves merged records out', async () => {
+  it('leaves merged records out, and finds them again when the merge is undone', async () => {
     const twin = await makePatient(t.db, { name: '张三', sex: 'male', birthDate: '1980-01-02', residentId: null });
     expect(names(await searchPatients(t.db, { q: '张三' }))).toEqual(['张三', '张三', '张三丰']);
+    expect((await searchPatients(t.db, { q: 'zsf' })).items.map((i) => i.id)).toEqual([p.zhangsanfeng.id]);
+    expect((await searchPatients(t.db, { q: 'zs' })).items.map((i) => i.id)).toContain(twin.id);
     await t.db.updateTable('patient').set({ status: 'merged', merged_into: p.zhangsan.id }).where('id', '=', twin.id).execute();
     expect((await searchPatients(t.db, { q: '张三' })).items.map((i) => i.id)).toEqual([p.zhangsan.id, p.zhangsanfeng.id]);
+    for (const q of ['zs', 'zhangsan', 'z']) expect((await searchPatients(t.db, { q })).items.map((i) => i.id)).not.toContain(twin.id);
+    await t.db.updateTable('patient').set({ status: 'active', merged_into: null }).where('id', '=', twin.id).execute();
+    expect((await searchPatients(t.db, { q: 'zhangsan' })).items.map((i) => i.id)).toContain(twin.id);
+    await t.db.updateTable('patient').set({ status: 'merged', merged_into: p.zhangsan.id }).where('id', '=', twin.id).execute();
+  });
+
+  it('keeps the pinyin keys up to date when a name changes', async () => {
+    const x = await makePatient(t.db, { name: '欧阳娜娜', sex: 'female', birthDate: '2000-06-15' });
+    expect((await searchPatients(t.db, { q: 'oynn' })).items.map((i) => i.id)).toEqual([x.id]);
+    const keys = nameSearchKeys('尉迟恭');
+    await t.db.updateTable('patient').set({ name: '尉迟恭', name_pinyin: keys.pinyin, name_initials: keys.initials }).where('id', '=', x.id).execute();
+    expect((await searchPatients(t.db, { q: 'oynn' })).items).toEqual([]);
+    expect((await searchPatients(t.db, { q: 'ycg' })).items.map((i) => i.id)).toEqual([x.id]);
+    expect((await searchPatients(t.db, { q: 'yuchi' })).items.map((i) => i.id)).toEqual([x.id]);
+  });
+
+  it('counts a broad match only up to the cap, and says so', async () => {
+    // One statement, as a bulk load would: the search keys are filled once for all the rows.
+    const people = Array.from({ length: TOTAL_CAP + 1 }, (_, i) => {
+      const name = `诸葛${'亮明瑾诞恪瞻尚乔靓'[i % 9]}${'一二三四五六七八九十'[Math.floor(i / 9) % 10]}`;
+      const keys = nameSearchKeys(name);
+      return { name, name_pinyin: keys.pinyin, name_initials: keys.initials, sex: i % 2 ? 'male' : 'female', birth_date: '1901-01-01' };
+    });
+    await t.db.insertInto('patient').values(people).execute();
+    for (const q of ['诸葛', 'zhuge', 'zg']) {
+      const r = await searchPatients(t.db, { q, limit: 20 });
+      expect(r).toMatchObject({ total: TOTAL_CAP, totalCapped: true });
+      expect(r.items).toHaveLength(20);
+    }
+    // Asked beyond the cap, it counts to the end of that page.
+    expect(await searchPatients(t.db, { q: 'zhuge', limit: 50, offset: TOTAL_CAP - 10 })).toMatchObject({ total: TOTAL_CAP + 1, totalCapped: false });
+    expect((await searchPatients(t.db, { q: 'zhuge', limit: 50, offset: TOTAL_CAP - 10 })).items).toHaveLength(11);
+    expect(await searchPatients(t.db, { q: 'zhuge', sex: 'male', limit: 10 })).toMatchObject({ total: (TOTAL_CAP + 1 - 1) / 2, totalCapped: false });
+    expect(await searchPatients(t.db, { birthDate: '1901-01-01', limit: 10 })).toMatchObject({ total: TOTAL_CAP, totalCapped: true });
+    const body = await search(`q=${encodeURIComponent('诸葛')}&limit=5`);
+    expect(body).toMatchObject({ total: TOTAL_CAP, totalCapped: true });
+    expect(body.items).toHaveLength(5);
   });
 });
