@@ -136,6 +136,13 @@ async function asAdmin(browser: Browser, vp: Viewport) {
   await page.waitForSelector('text=检查结果', { timeout: 10_000 }).catch(() => undefined);
   await shoot(page, 'import', vp);
 
+  // 账号管理: accounts with their roles, and the create drawer (not submitted).
+  await visit(page, '/admin/users');
+  await shoot(page, 'users', vp);
+  await page.getByRole('button', { name: /新建账号/ }).click();
+  await page.waitForSelector('.ant-drawer-open');
+  await shoot(page, 'users-new', vp, true);
+
   await visit(page, '/audit');
   await shoot(page, 'audit', vp);
   await page.getByRole('button', { name: /校验哈希链/ }).click();
@@ -168,6 +175,12 @@ async function asMedicalAffairs(browser: Browser, vp: Viewport) {
     await page.waitForSelector('.ant-modal', { timeout: 5_000 }).catch(() => undefined);
     await shoot(page, 'patient-merge', vp, true);
   }
+
+  // 编辑: the demographics in a drawer, the resident ID checked as on the create page (nothing is saved).
+  await visit(page, `/patients/${id}`);
+  await page.getByRole('button', { name: /编\s*辑/ }).first().click();
+  await page.waitForSelector('.ant-drawer-open');
+  await shoot(page, 'patient-edit', vp, true);
 
   await visit(page, '/patients/new');
   await page.getByLabel('身份证号').fill(makeResidentId('330521', '1980-05-12', 'female', 7).slice(0, 17) + 'X');

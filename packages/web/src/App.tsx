@@ -20,6 +20,7 @@ const PatientCreatePage = lazy(() => import('./pages/patients/PatientCreatePage'
 const PatientDetailPage = lazy(() => import('./pages/patients/PatientDetailPage'));
 const MyRecordPage = lazy(() => import('./pages/patients/MyRecordPage'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const AccountPage = lazy(() => import('./pages/account/AccountPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
@@ -58,6 +59,7 @@ export function AppRoutes() {
         <Route path="directory/experts" element={page(<ExpertsPage />)} />
         <Route path="directory/import" element={page(<ImportPage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
+        <Route path="admin/users" element={page(<UsersPage />)} />
         <Route path="account" element={page(<AccountPage />)} />
         <Route path="*" element={page(<NotFoundPage />)} />
       </Route>

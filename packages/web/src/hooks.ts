@@ -13,6 +13,7 @@ export function useIsMobile(): boolean {
 }
 
 type Query = Record<string, string | number | boolean | null | undefined>;
+type FieldDetail = { field: string; zh?: string; en?: string };
 
 /**
  * GET `path` (null: do not load) and keep the answer; reloads when the path, the query or the active role changes.
@@ -53,13 +54,24 @@ export function useErrorReporter() {
   return useCallback((err: unknown, form?: FormInstance, fieldMap: Record<string, string> = {}) => {
     if (err instanceof ApiError) {
       const text = err.text(i18n.language);
-      if (form && err.field) {
-        const name = (fieldMap[err.field] ?? err.field).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      if (form) {
         const values = { ...form.getFieldsValue(true), ...form.getFieldsValue() } as Record<string, unknown>;
-        const first = name[0];
-        if (typeof first === 'string' && first in values) {
-          form.setFields([{ name, errors: [text] }]);
-          form.scrollToField(name);
+        const toName = (field: string) => (fieldMap[field] ?? field).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+        const onForm = (name: (string | number)[]) => typeof name[0] === 'string' && name[0] in values;
+        // A validation error names every field at fault in `details`: put each message on its field.
+        const en = i18n.language.startsWith('en');
+        const listed = (Array.isArray(err.details) ? err.details as unknown[] : [])
+          .filter((d): d is FieldDetail => !!d && typeof d === 'object' && typeof (d as FieldDetail).field === 'string')
+          .map((d) => ({ name: toName(d.field), errors: [(en ? d.en : d.zh) || text] }))
+          .filter((f) => onForm(f.name));
+        if (listed.length) {
+          form.setFields(listed);
+          form.scrollToField(listed[0]!.name);
+          return true;
+        }
+        if (err.field && onForm(toName(err.field))) {
+          form.setFields([{ name: toName(err.field), errors: [text] }]);
+          form.scrollToField(toName(err.field));
           return true;
         }
       }

@@ -76,3 +76,10 @@ export interface AuditEntry {
   outcome: string; detail?: unknown;
 }
 export interface AuditVerify { ok: boolean; checked: number; firstBroken?: { seq: number; reason: string } }
+
+/** An account as the administration list shows it (GET /users). */
+export interface UserAccount {
+  id: string; username: string; displayName: string; practitionerId: string | null; patientId: string | null;
+  active: boolean; totpEnabled: boolean; lockedUntil: string | null; createdAt?: string;
+  roles: RoleGrant[];
+}

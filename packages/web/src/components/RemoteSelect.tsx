@@ -3,7 +3,7 @@ import { Select, type SelectProps } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { asPage, get, type Page } from '../api';
-import type { Consortium, Department, Institution, Practitioner } from '../types';
+import type { Consortium, Department, Institution, PatientSummary, Practitioner } from '../types';
 
 type Option = { value: string; label: string };
 
@@ -15,9 +15,11 @@ interface RemoteProps<T> extends Omit<SelectProps<string | string[]>, 'options' 
   known?: Option[];
   /** The endpoint takes `q` and `limit`; otherwise the whole list is loaded once and filtered here. */
   serverSearch?: boolean;
+  /** Ask only once something is typed (patients: no list of everyone, and every search is audited). */
+  searchOnly?: boolean;
 }
 
-function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = true, ...rest }: RemoteProps<T>) {
+function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = true, searchOnly = false, ...rest }: RemoteProps<T>) {
   const [options, setOptions] = useState<Option[]>([]);
   const [loading, setLoading] = useState(false);
   const [typed, setQ] = useState('');
@@ -28,6 +30,7 @@ function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = tru
   useEffect(() => {
     const ctrl = new AbortController();
     clearTimeout(timer.current);
+    if (searchOnly && !q.trim()) { setOptions([]); return; }
     timer.current = setTimeout(() => {
       setLoading(true);
       const extra = serverSearch ? { q: q || undefined, limit: 100 } : { limit: 500 };
@@ -39,7 +42,7 @@ function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = tru
     return () => { ctrl.abort(); clearTimeout(timer.current); };
     // toOption is a render-time closure; the list only depends on what is asked.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [path, queryKey, q, serverSearch]);
+  }, [path, queryKey, q, serverSearch, searchOnly]);
 
   const merged = useMemo(() => {
     const seen = new Set(options.map((o) => o.value));
@@ -52,6 +55,7 @@ function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = tru
       options={merged}
       loading={loading}
       showSearch={serverSearch ? { filterOption: false, onSearch: setQ } : { optionFilterProp: 'label' }}
+      notFoundContent={searchOnly && !q.trim() ? null : undefined}
       onOpenChange={(open) => { if (!open) setQ(''); }}
     />
   );
@@ -83,4 +87,10 @@ export function PractitionerSelect(props: Pick<RemoteProps<Practitioner>> & { de
   const { describe, ...rest } = props;
   return <RemoteSelect<Practitioner> placeholder={t('directory.searchPractitioner')} {...rest} path="practitioners"
     toOption={(p) => ({ value: p.id, label: describe ? describe(p) : p.name })} />;
+}
+
+/** Patients found by name, pinyin, resident ID or mobile (masked), asked only once something is typed. */
+export function PatientSelect(props: Pick<RemoteProps<PatientSummary>> & { describe: (p: PatientSummary) => string }) {
+  const { describe, ...rest } = props;
+  return <RemoteSelect<PatientSummary> {...rest} path="patients" searchOnly toOption={(p) => ({ value: p.id, label: describe(p) })} />;
 }

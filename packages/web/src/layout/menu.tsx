@@ -1,7 +1,7 @@
 /** The side menu: only the entries the active role may use (grantFor from @yilian/core decides). */
 import {
   ApartmentOutlined, AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, FolderOpenOutlined,
-  HomeOutlined, IdcardOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined,
+  HomeOutlined, IdcardOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import type { MenuProps } from 'antd';
 import type { TFunction } from 'i18next';
@@ -25,13 +25,14 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
     if (can('directory.import')) children.push({ key: '/directory/import', icon: <CloudUploadOutlined />, label: t('nav.import') });
     items.push({ key: 'directory', icon: <FolderOpenOutlined />, label: t('nav.directory'), children });
   }
+  if (can('user.manage')) items.push({ key: '/admin/users', icon: <UserSwitchOutlined />, label: t('nav.users') });
   if (can('audit.read')) items.push({ key: '/audit', icon: <AuditOutlined />, label: t('nav.audit') });
   items.push({ key: '/account', icon: <SafetyOutlined />, label: t('nav.account') });
   return items;
 }
 
 const ALL_KEYS = ['/patients/new', '/patients', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
-  '/directory/practitioners', '/directory/experts', '/directory/import', '/audit', '/account'];
+  '/directory/practitioners', '/directory/experts', '/directory/import', '/admin/users', '/audit', '/account'];
 
 /** The menu key of a location: the longest entry that is a prefix of the path. */
 export function selectedKey(pathname: string): string {

@@ -1,7 +1,7 @@
 /** 工作台: greeting, the active role, a to-do area later capabilities fill, shortcuts and directory counts. */
 import {
   AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, IdcardOutlined, SafetyOutlined, SearchOutlined,
-  SolutionOutlined, StarOutlined, UserAddOutlined,
+  SolutionOutlined, StarOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { ROLE_LABELS, type Action } from '@yilian/core';
 import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
@@ -45,6 +45,7 @@ export default function HomePage() {
     { key: 'experts', to: '/directory/experts', icon: <StarOutlined />, needs: 'directory.read' },
     { key: 'consortia', to: '/directory/consortia', icon: <ClusterOutlined />, needs: 'consortium.manage' },
     { key: 'import', to: '/directory/import', icon: <CloudUploadOutlined />, needs: 'directory.import' },
+    { key: 'users', to: '/admin/users', icon: <UserSwitchOutlined />, needs: 'user.manage' },
     { key: 'audit', to: '/audit', icon: <AuditOutlined />, needs: 'audit.read' },
     { key: 'account', to: '/account', icon: <SafetyOutlined /> },
   ];

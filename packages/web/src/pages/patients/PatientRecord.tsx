@@ -1,6 +1,6 @@
 /** One patient's record: demographics (full ID and phone, audited read), local numbers, duplicates, merges. */
-import { ArrowRightOutlined, ManOutlined, WomanOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, Descriptions, Result, Row, Skeleton, Space, Tag, Typography } from 'antd';
+import { ArrowRightOutlined, EditOutlined, ManOutlined, WomanOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, Descriptions, Result, Row, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
@@ -12,6 +12,7 @@ import { DuplicatesCard } from './DuplicatesCard';
 import { ageFrom, ageText, PatientStatusTag, sexText } from './format';
 import { IdentifiersCard } from './IdentifiersCard';
 import { MergeHistoryCard } from './MergeHistoryCard';
+import { PatientEditDrawer } from './PatientEditDrawer';
 
 export function PatientRecord({ id, self = false }: { id: string; self?: boolean }) {
   const { t, i18n } = useTranslation();
@@ -19,7 +20,8 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
   const navigate = useNavigate();
   const mobile = useIsMobile();
   const [refresh, setRefresh] = useState(0);
-  const { data: p, loading, error, reload } = useApiData<Patient>(`patients/${id}`);
+  const [editing, setEditing] = useState(false);
+  const { data: p, loading, error, reload, setData } = useApiData<Patient>(`patients/${id}`);
 
   if (error) return <Result status={error.status === 404 ? '404' : error.status === 403 ? '403' : 'error'} title={error.text(i18n.language)}
     extra={!self && <Button onClick={() => navigate('/patients')}>{t('nav.patients')}</Button>} />;
@@ -34,21 +36,30 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
   };
   const afterMerge = (survivorId: string) => { setRefresh((r) => r + 1); if (survivorId !== p.id) navigate(`/patients/${survivorId}`); else reload(); };
   const staff = !self && can('patient.search');
+  const merged = p.status === 'merged' || !!mergedInto;
+  // The patient role may edit its own record (scope self); staff as the role allows. A merged record stays as it was.
+  const canEdit = can('patient.update');
+  const editButton = canEdit && (merged
+    ? <Tooltip title={t('patient.mergedNotEditable')}><Button icon={<EditOutlined />} disabled>{t('patient.editRecord')}</Button></Tooltip>
+    : <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('patient.editRecord')}</Button>);
 
   return (
     <div>
-      {(p.status === 'merged' || mergedInto) && (
+      {merged && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }}
           title={t('patient.mergedBanner')}
-          description={mergedInto && <Link to={`/patients/${mergedInto.id}`}>{mergedInto.name ? t('patient.openSurvivorNamed', { name: mergedInto.name }) : t('patient.openSurvivor')} <ArrowRightOutlined /></Link>} />
+          description={<>{canEdit && <div>{t('patient.mergedNotEditable')}</div>}{mergedInto && <Link to={`/patients/${mergedInto.id}`}>{mergedInto.name ? t('patient.openSurvivorNamed', { name: mergedInto.name }) : t('patient.openSurvivor')} <ArrowRightOutlined /></Link>}</>} />
       )}
       <Card style={{ marginBottom: 16 }}>
-        <Space align="center" wrap style={{ marginBottom: 12 }}>
-          <Typography.Title level={4} style={{ margin: 0 }}>{p.name}</Typography.Title>
-          {p.sex && <Tag icon={p.sex === 'male' ? <ManOutlined /> : <WomanOutlined />} color={p.sex === 'male' ? 'blue' : 'magenta'}>{sexText(t, p.sex)}</Tag>}
-          <Tag>{ageText(t, age)}</Tag>
-          <PatientStatusTag status={p.status} t={t} />
-        </Space>
+        <div style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', justifyContent: 'space-between', gap: 8, marginBottom: 12 }}>
+          <Space align="center" wrap>
+            <Typography.Title level={4} style={{ margin: 0 }}>{p.name}</Typography.Title>
+            {p.sex && <Tag icon={p.sex === 'male' ? <ManOutlined /> : <WomanOutlined />} color={p.sex === 'male' ? 'blue' : 'magenta'}>{sexText(t, p.sex)}</Tag>}
+            <Tag>{ageText(t, age)}</Tag>
+            <PatientStatusTag status={p.status} t={t} />
+          </Space>
+          {editButton}
+        </div>
         <Descriptions column={mobile ? 1 : 3} size="small" items={[
           { key: 'id', label: t('patient.residentId'), children: <span className="yl-mono">{p.residentId ?? '—'}</span> },
           { key: 'birth', label: t('patient.birthDate'), children: p.birthDate ?? '—' },
@@ -72,6 +83,11 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
           <Col xs={24} xl={12}><MergeHistoryCard key={`m${refresh}`} patientId={p.id} onUndone={() => { setRefresh((r) => r + 1); reload(); }} /></Col>
         )}
       </Row>
+      {canEdit && !merged && (
+        <PatientEditDrawer open={editing} patient={p} onClose={() => setEditing(false)}
+          onSaved={(saved) => { setEditing(false); setData(saved); setRefresh((r) => r + 1); }}
+          onReloaded={(fresh) => { setData(fresh); setRefresh((r) => r + 1); }} />
+      )}
     </div>
   );
 }
