@@ -46,6 +46,24 @@ describe('account administration', () => {
     expect(listed).not.toContain('doctor');
   });
 
+  it('refuses an institution admin control over accounts that reach beyond its institution', async () => {
+    const admin = await t.login('institution_admin');
+    const before = await t.db.selectFrom('user_account').select(['username', 'password_hash', 'active']).orderBy('username').execute();
+    // consortium_admin holds its role at the same (upper) institution, but it is consortium-wide
+    for (const url of [`/api/v1/users/${w.users.consortium_admin.id}/reset-password`, `/api/v1/users/${w.users.consortium_admin.id}/deactivate`]) {
+      const res = await admin.post(url, { password: 'Takeover-pass-1' });
+      expect(res.status, url).toBe(403);
+    }
+    const multi = await t.login('consortium_admin');
+    const created = await multi.post('/api/v1/users', { username: 'two.places', displayName: '两地', password: 'Long-enough-1', roles: [{ role: 'doctor', institutionId: w.upper.id }, { role: 'doctor', institutionId: w.lower.id }] });
+    const after1 = await t.db.selectFrom('user_account').select(['username', 'password_hash', 'active']).where('username', '!=', 'two.places').orderBy('username').execute();
+    expect(after1).toEqual(before);
+    expect((await admin.post(`/api/v1/users/${created.body.id}/deactivate`)).status).toBe(403);
+    const grant = await admin.post(`/api/v1/users/${created.body.id}/roles`, { role: 'regulator', institutionId: null });
+    expect(grant.status).toBe(403);
+    expect(grant.body.error.field).toBe('role');
+  });
+
   it('deactivating an account ends its sessions; a password reset unlocks it', async () => {
     const admin = await t.login('consortium_admin');
     const doc = await t.login('doctor_lower');

@@ -19,19 +19,23 @@ export interface UserInput {
 function checkGrant(caller: Caller, role: { role: Role; institutionId?: string | null }, field: string) {
   const limit = institutionLimit(caller, 'user.manage');
   if (limit && (CONSORTIUM_WIDE.includes(role.role) || role.institutionId !== limit))
-    throw forbidden('机构管理员只能授予本机构的角色', 'An institution admin may only grant roles at their own institution', { field });
+    throw new AppError(403, 'forbidden', '机构管理员只能授予本机构的角色', 'An institution admin may only grant roles at their own institution', field);
   if (role.role !== 'patient' && role.role !== 'regulator' && !role.institutionId)
     throw badRequest('institution_required', '该角色必须指定机构', 'This role needs an institution', field);
 }
 
-/** An institution admin may only touch accounts that hold a role at their institution. */
+/**
+ * An institution admin may only touch accounts whose every role is held at their institution: an account that
+ * also works elsewhere, or holds a consortium-wide role, is managed by the consortium office.
+ */
 async function loadManaged(db: Db | Transaction<Database>, caller: Caller, userId: string) {
   const user = await db.selectFrom('user_account').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) throw notFound({ zh: '账号', en: 'Account' }, 'id');
   const limit = institutionLimit(caller, 'user.manage');
   if (limit) {
-    const at = await db.selectFrom('user_role').select('id').where('user_id', '=', userId).where('institution_id', '=', limit).executeTakeFirst();
-    if (!at) throw forbidden('该账号不属于本机构', 'This account does not belong to your institution');
+    const roles = await db.selectFrom('user_role').select(['role', 'institution_id']).where('user_id', '=', userId).execute();
+    if (!roles.length || roles.some((r) => r.institution_id !== limit || CONSORTIUM_WIDE.includes(r.role as Role)))
+      throw forbidden('该账号不只属于本机构，请由医联体办公室管理', 'This account is not only your institution’s; the consortium office manages it');
   }
   return user;
 }
