@@ -4,6 +4,8 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useAuth } from './auth';
 import { AppLayout } from './layout/AppLayout';
+import { InboxProvider } from './messaging/inbox';
+import { RealtimeProvider } from './realtime/RealtimeProvider';
 import { LoginPage } from './pages/login/LoginPage';
 
 const HomePage = lazy(() => import('./pages/home/HomePage'));
@@ -21,6 +23,7 @@ const PatientDetailPage = lazy(() => import('./pages/patients/PatientDetailPage'
 const MyRecordPage = lazy(() => import('./pages/patients/MyRecordPage'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const MessagesPage = lazy(() => import('./pages/messages/MessagesPage'));
 const AccountPage = lazy(() => import('./pages/account/AccountPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
@@ -43,12 +46,13 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
-      <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
+      <Route element={<RequireAuth><RealtimeProvider><InboxProvider><AppLayout /></InboxProvider></RealtimeProvider></RequireAuth>}>
         <Route index element={page(<HomePage />)} />
         <Route path="patients" element={page(<PatientSearchPage />)} />
         <Route path="patients/new" element={page(<PatientCreatePage />)} />
         <Route path="patients/:id" element={page(<PatientDetailPage />)} />
         <Route path="me" element={page(<MyRecordPage />)} />
+        <Route path="messages/:threadId?" element={page(<MessagesPage />)} />
         <Route path="directory" element={<Navigate to="/directory/institutions" replace />} />
         <Route path="directory/consortia" element={page(<ConsortiaPage />)} />
         <Route path="directory/consortia/:id" element={page(<ConsortiumDetailPage />)} />

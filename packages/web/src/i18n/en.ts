@@ -20,7 +20,7 @@ export const en: Messages = {
   nav: {
     home: 'Workbench', patients: 'Find patient', newPatient: 'New patient', myRecord: 'My record', directory: 'Directory',
     consortia: 'Consortia', institutions: 'Institutions', departments: 'Departments', practitioners: 'Practitioners', experts: 'Expert pool',
-    import: 'Import', audit: 'Audit log', account: 'Account security', users: 'Accounts',
+    import: 'Import', audit: 'Audit log', account: 'Account security', users: 'Accounts', messages: 'Messages',
   },
   layout: { switchRole: 'Switch role / institution', logout: 'Sign out', menu: 'Menu' },
   login: {
@@ -34,6 +34,7 @@ export const en: Messages = {
   home: {
     morning: 'Good morning, {{name}}', noon: 'Good day, {{name}}', afternoon: 'Good afternoon, {{name}}', evening: 'Good evening, {{name}}',
     todo: 'To do', todoEmpty: 'Nothing to do right now', todoHint: 'Consultation requests, referral reviews, bookings and critical values will gather here',
+    unreadMessages: 'Unread messages', unreadNotifications: 'Unread notifications',
     shortcuts: 'Shortcuts',
     sc: {
       searchPatient: 'Find patient', newPatient: 'New patient', myRecord: 'My record', institutions: 'Institutions', practitioners: 'Practitioners',
@@ -82,6 +83,7 @@ export const en: Messages = {
     },
   },
   patient: {
+    liveUpdated: 'Someone else updated this record: showing the latest',
     name: 'Name', age: 'Age', ageN: '{{count}} y', birthDate: 'Date of birth', birthDateOptional: 'Date of birth (optional)',
     residentId: 'Resident ID', phone: 'Mobile', insuranceCardNo: 'Insurance card no.', regionCode: 'Region code', address: 'Address',
     searchPlaceholder: 'Resident ID / mobile / local no. / name / pinyin / initials',
@@ -117,6 +119,34 @@ export const en: Messages = {
     staleTitle: 'Someone else has just changed this record', staleText: 'The record was updated by someone else after you opened it, so your changes were not saved. Reload the latest version and make them again.',
     reloadLatest: 'Reload', reloaded: 'The latest version is loaded; make your changes again',
     mergedMeanwhile: 'This record has been merged and can no longer be changed.',
+  },
+  messages: {
+    subtitle: 'Messages between practitioners and about cases; new ones arrive at once',
+    newThread: 'New conversation', startChat: 'Start', choosePerson: 'With',
+    chooseUsersHelp: 'Find an account by username or name', choosePractitionersHelp: 'Find a practitioner by name, pinyin or initials; only practitioners with an account can receive messages',
+    noDirectory: 'Your role cannot look people up; you can reply in your existing conversations.', newThreadHint: 'There is one direct conversation per person: starting again opens it.',
+    searchUsers: 'Username or name', searchPractitioners: 'Name, pinyin or initials', nobodyFound: 'Nobody found', typeToSearch: 'Type to search',
+    recentContact: 'Recent', noAccount: 'No account',
+    searchThreads: 'Search conversations', noThreads: 'No conversations yet: start one with “New conversation”', noThreadsFound: 'No matching conversations', noMessagesYet: 'No messages yet',
+    pickThread: 'Pick a conversation on the left', untitled: 'Conversation', me: 'Me', participantsN: '{{count}} people',
+    today: 'Today', yesterday: 'Yesterday', beginning: 'This is the beginning', loadOlder: 'Load earlier messages', noMessages: 'No messages yet: say something',
+    previewImage: '[Image]', previewVoice: '[Voice]', previewFile: '[File]', quotedMissing: 'A quoted message',
+    read: 'Read', unread: 'Unread', allRead: 'Read by all', readBy: 'Read by {{count}}', unreadN: '{{count}} unread messages',
+    reply: 'Reply', replyingTo: 'Replying to {{name}}: ', sending: 'Sending', failed: 'Not sent', retry: 'Retry', discard: 'Delete',
+    send: 'Send', placeholder: 'Message (Enter sends, Shift+Enter new line)', sendImage: 'Send an image', sendFile: 'Send a file', recordVoice: 'Record a voice note',
+    recording: 'Recording', stopRecording: 'Stop', voiceUnsupported: 'This browser cannot record audio', micDenied: 'The microphone is not available: allow it in the browser',
+    searchInThread: 'Search this conversation', searchInThreadPlaceholder: 'Search the text messages here', closeSearch: 'Close search',
+    noSearchResults: 'No messages found', searchCount: '{{count}} messages found',
+    invite: 'Add people', inviteOk: 'Add', inviteHint: 'They will see every message of this conversation.', invited: 'Added',
+    caseType: { patient: 'Patient', consultation: 'Consultation', referral: 'Referral', study: 'Study', diagnosis: 'Diagnosis', other: 'Case' },
+  },
+  notifications: {
+    title: 'Notifications', titleN: 'Notifications ({{count}} unread)', unreadN: '{{count}} unread', all: 'All', unreadOnly: 'Unread',
+    readAll: 'Mark all read', none: 'No notifications', noneUnread: 'No unread notifications', more: 'Load more', newOne: 'New notification', unreadMark: 'unread',
+  },
+  realtime: { connecting: 'Connecting to live updates', open: 'Live updates on', reconnecting: 'Connection lost, reconnecting…', offline: 'Offline' },
+  chat: {
+    discuss: 'Discuss', patientDiscussion: 'Discussion', patientTitle: 'Discussion: {{name}}', openInMessages: 'Open in Messages',
   },
   audit: {
     subtitle: 'Every read and change of patient data: who, when, from where, what and why — hash-chained against tampering',

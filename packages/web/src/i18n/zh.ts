@@ -18,7 +18,7 @@ export const zh = {
   nav: {
     home: '工作台', patients: '患者查询', newPatient: '新建患者', myRecord: '我的档案', directory: '机构目录',
     consortia: '医联体', institutions: '机构', departments: '科室', practitioners: '医生', experts: '专家库',
-    import: '批量导入', audit: '审计日志', account: '账号安全', users: '账号管理',
+    import: '批量导入', audit: '审计日志', account: '账号安全', users: '账号管理', messages: '消息',
   },
   layout: { switchRole: '切换角色/机构', logout: '退出登录', menu: '菜单' },
   login: {
@@ -32,6 +32,7 @@ export const zh = {
   home: {
     morning: '早上好，{{name}}', noon: '中午好，{{name}}', afternoon: '下午好，{{name}}', evening: '晚上好，{{name}}',
     todo: '待办事项', todoEmpty: '暂无待办事项', todoHint: '会诊申请、转诊审核、预约与危急值提醒将在这里汇总',
+    unreadMessages: '未读消息', unreadNotifications: '未读通知',
     shortcuts: '常用功能',
     sc: {
       searchPatient: '患者查询', newPatient: '新建患者', myRecord: '我的档案', institutions: '机构目录', practitioners: '医生',
@@ -81,6 +82,7 @@ export const zh = {
     },
   },
   patient: {
+    liveUpdated: '档案已被他人更新，已显示最新内容',
     name: '姓名', age: '年龄', ageN: '{{count}}岁', birthDate: '出生日期', birthDateOptional: '出生日期（可选）',
     residentId: '身份证号', phone: '手机号码', insuranceCardNo: '医保卡号', regionCode: '户籍/常住地区划代码', address: '住址',
     searchPlaceholder: '身份证号 / 手机号 / 院内号 / 姓名 / 拼音 / 首字母',
@@ -116,6 +118,34 @@ export const zh = {
     staleTitle: '这份档案刚被其他人修改过', staleText: '您打开编辑后，档案已被他人更新，本次修改没有保存。请重新加载最新内容后再修改。',
     reloadLatest: '重新加载', reloaded: '已载入最新档案内容，请重新修改',
     mergedMeanwhile: '这份档案已被合并，不能再修改。',
+  },
+  messages: {
+    subtitle: '医生之间、病例讨论中的消息；新消息实时送达',
+    newThread: '新建会话', startChat: '开始聊天', choosePerson: '聊天对象',
+    chooseUsersHelp: '按用户名或姓名查找账号', choosePractitionersHelp: '按姓名、拼音或首字母查找医生；已开通账号的医生才能接收消息',
+    noDirectory: '当前角色无法查找人员，只能在已有会话中回复。', newThreadHint: '与同一人的单聊只有一个，再次发起会打开原来的会话。',
+    searchUsers: '输入用户名或姓名', searchPractitioners: '输入姓名、拼音或首字母', nobodyFound: '没有找到', typeToSearch: '输入后查找',
+    recentContact: '最近联系', noAccount: '未开通账号',
+    searchThreads: '搜索会话或消息', noThreads: '暂无会话，点击“新建会话”开始聊天', noThreadsFound: '没有匹配的会话', noMessagesYet: '还没有消息',
+    pickThread: '选择左侧的会话开始聊天', untitled: '会话', me: '我', participantsN: '{{count}}人',
+    today: '今天', yesterday: '昨天', beginning: '以上是全部消息', loadOlder: '加载更早消息', noMessages: '还没有消息，说点什么吧',
+    previewImage: '[图片]', previewVoice: '[语音]', previewFile: '[文件]', quotedMissing: '引用的消息',
+    read: '已读', unread: '未读', allRead: '全部已读', readBy: '{{count}}人已读', unreadN: '{{count}}条未读消息',
+    reply: '回复', replyingTo: '回复 {{name}}：', sending: '发送中', failed: '发送失败', retry: '重试', discard: '删除',
+    send: '发送', placeholder: '输入消息，Enter 发送，Shift+Enter 换行', sendImage: '发送图片', sendFile: '发送文件', recordVoice: '录制语音',
+    recording: '正在录音', stopRecording: '停止', voiceUnsupported: '此浏览器不支持录音', micDenied: '无法使用麦克风，请在浏览器中允许访问麦克风',
+    searchInThread: '搜索聊天记录', searchInThreadPlaceholder: '搜索本会话中的文字消息', closeSearch: '关闭搜索',
+    noSearchResults: '没有找到相关消息', searchCount: '找到 {{count}} 条相关消息',
+    invite: '添加成员', inviteOk: '添加', inviteHint: '添加后，对方可以看到本会话的全部消息。', invited: '已添加成员',
+    caseType: { patient: '患者', consultation: '会诊', referral: '转诊', study: '检查', diagnosis: '诊断', other: '病例' },
+  },
+  notifications: {
+    title: '通知', titleN: '通知（{{count}}条未读）', unreadN: '{{count}}条未读', all: '全部', unreadOnly: '未读',
+    readAll: '全部已读', none: '暂无通知', noneUnread: '没有未读通知', more: '加载更多', newOne: '新通知', unreadMark: '未读',
+  },
+  realtime: { connecting: '正在连接实时服务', open: '实时连接正常', reconnecting: '连接中断，正在重新连接…', offline: '网络已断开' },
+  chat: {
+    discuss: '讨论', patientDiscussion: '患者讨论', patientTitle: '患者讨论：{{name}}', openInMessages: '在消息中心打开',
   },
   audit: {
     subtitle: '记录每一次患者数据的查看与修改：谁、何时、从哪里、做了什么、为什么；哈希链防篡改',

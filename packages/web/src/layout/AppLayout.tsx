@@ -10,6 +10,8 @@ import { useIsMobile } from '../hooks';
 import { AccountMenu } from './AccountMenu';
 import { Brand } from './Brand';
 import { menuItems, selectedKey } from './menu';
+import { ConnectionDot, NotificationBell } from './NotificationBell';
+import { useInbox } from '../messaging/inbox';
 import { RoleSwitcher } from './RoleSwitcher';
 
 const { Header, Sider, Content } = Layout;
@@ -26,7 +28,8 @@ export function AppLayout() {
 
   useEffect(() => setDrawerOpen(false), [location.pathname]);
 
-  const items = menuItems(t, can, me.role.role === 'patient' && !!me.patientId);
+  const { messagesUnread } = useInbox();
+  const items = menuItems(t, can, me.role.role === 'patient' && !!me.patientId, messagesUnread);
   const selected = selectedKey(location.pathname);
   const menu = (
     <Menu
@@ -80,6 +83,8 @@ export function AppLayout() {
           {mobile && <Brand compact />}
           <div style={{ flex: 1, minWidth: 0 }} />
           {!mobile && <RoleSwitcher />}
+          <ConnectionDot />
+          <NotificationBell />
           <LanguageSwitch />
           <AccountMenu />
         </Header>

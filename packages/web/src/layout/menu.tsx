@@ -1,16 +1,25 @@
 /** The side menu: only the entries the active role may use (grantFor from @yilian/core decides). */
 import {
   ApartmentOutlined, AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, FolderOpenOutlined,
-  HomeOutlined, IdcardOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
+  HomeOutlined, IdcardOutlined, MessageOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
-import type { MenuProps } from 'antd';
+import { Badge, type MenuProps } from 'antd';
 import type { TFunction } from 'i18next';
 import type { AuthContextCan } from './types';
 
 type Item = Required<MenuProps>['items'][number];
 
-export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boolean): Item[] {
+export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boolean, messagesUnread = 0): Item[] {
   const items: Item[] = [{ key: '/', icon: <HomeOutlined />, label: t('nav.home') }];
+  items.push({
+    key: '/messages', icon: <MessageOutlined />,
+    label: (
+      <span className="yl-menu-badge">
+        {t('nav.messages')}
+        <Badge count={messagesUnread} size="small" overflowCount={99} aria-label={t('messages.unreadN', { count: messagesUnread })} />
+      </span>
+    ),
+  });
   if (can('patient.search')) items.push({ key: '/patients', icon: <TeamOutlined />, label: t('nav.patients') });
   if (can('patient.create')) items.push({ key: '/patients/new', icon: <UserAddOutlined />, label: t('nav.newPatient') });
   if (hasOwnRecord) items.push({ key: '/me', icon: <IdcardOutlined />, label: t('nav.myRecord') });
@@ -31,7 +40,7 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
   return items;
 }
 
-const ALL_KEYS = ['/patients/new', '/patients', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
+const ALL_KEYS = ['/messages', '/patients/new', '/patients', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
   '/directory/practitioners', '/directory/experts', '/directory/import', '/admin/users', '/audit', '/account'];
 
 /** The menu key of a location: the longest entry that is a prefix of the path. */

@@ -4,20 +4,76 @@ import {
   SolutionOutlined, StarOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { ROLE_LABELS, type Action } from '@yilian/core';
+import { BellOutlined, MessageOutlined } from '@ant-design/icons';
 import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
-import type { Page } from '../../api';
+import { post, type Page } from '../../api';
 import { useAuth, useMe } from '../../auth';
 import { useApiData, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
+import { listTime } from '../../messaging/format';
+import { useInbox } from '../../messaging/inbox';
+import { localized, toNotification, type AppNotification } from '../../messaging/types';
+import { useRealtimeEvent } from '../../realtime/RealtimeProvider';
 
 interface Shortcut { key: string; to: string; icon: ReactNode; needs?: Action; show?: boolean }
 
 function useCount(path: string, allowed: boolean) {
-  const { data, loading } = useApiData<Page<unknown>>(allowed ? path : null, { limit: 1 });
-  return { value: data?.total, loading };
+  const { data, loading, reload } = useApiData<Page<unknown>>(allowed ? path : null, { limit: 1 });
+  return { value: data?.total, loading, reload };
+}
+
+/** 待办: what the notification centre has not had read yet, newest first; live. */
+function TodoCard({ mobile }: { mobile: boolean }) {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language.startsWith('en');
+  const navigate = useNavigate();
+  const { notificationsUnread, messagesUnread, notificationVersion, refreshNotifications } = useInbox();
+  const { data, reload } = useApiData<Page<unknown>>('notifications', { unread: true, limit: 5 });
+  useEffect(() => { if (notificationVersion) reload(); }, [notificationVersion, reload]);
+  const items = (data?.items ?? []).map(toNotification).filter((n): n is AppNotification => !!n);
+  const open = (n: AppNotification) => {
+    post(`notifications/${n.id}/read`).then(refreshNotifications).catch(() => undefined);
+    if (n.link) navigate(n.link);
+  };
+  return (
+    <Card title={t('home.todo')} style={{ height: '100%' }}>
+      <Row gutter={12} style={{ marginBottom: items.length ? 8 : 0 }}>
+        <Col span={12}>
+          <Card size="small" hoverable onClick={() => navigate('/messages')} className="yl-home-stat">
+            <Statistic title={<span><MessageOutlined /> {t('home.unreadMessages')}</span>} value={messagesUnread} styles={{ content: { fontSize: mobile ? 20 : 24, color: messagesUnread ? '#0f6fbf' : undefined } }} />
+          </Card>
+        </Col>
+        <Col span={12}>
+          <Card size="small" className="yl-home-stat">
+            <Statistic title={<span><BellOutlined /> {t('home.unreadNotifications')}</span>} value={notificationsUnread} styles={{ content: { fontSize: mobile ? 20 : 24, color: notificationsUnread ? '#d4380d' : undefined } }} />
+          </Card>
+        </Col>
+      </Row>
+      {items.length ? (
+        <div>
+          {items.map((n) => (
+            <button key={n.id} type="button" className="yl-notif-item unread linked" onClick={() => open(n)}>
+              <span className="yl-notif-dot" aria-hidden />
+              <span style={{ flex: 1, minWidth: 0 }}>
+                <span className="yl-notif-top">
+                  <span className="yl-notif-title">{localized(n.title, en) || t('notifications.newOne')}</span>
+                  <span className="yl-notif-time">{listTime(n.createdAt, t)}</span>
+                </span>
+                {localized(n.body, en) && <span className="yl-notif-body">{localized(n.body, en)}</span>}
+              </span>
+            </button>
+          ))}
+        </div>
+      ) : (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ margin: mobile ? '8px 0' : '32px 0' }} description={
+          <span>{t('home.todoEmpty')}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('home.todoHint')}</Typography.Text></span>
+        } />
+      )}
+    </Card>
+  );
 }
 
 function greetingKey(hour: number) {
@@ -58,6 +114,9 @@ export default function HomePage() {
     { key: 'experts', to: '/directory/experts', ...useCount('experts', directory) },
   ];
 
+  // Workflow events arrive as notifications: the figures here may have changed.
+  useRealtimeEvent('notification.created', () => { for (const c of counts) c.reload(); });
+
   return (
     <div>
       <Card variant="borderless" style={{ marginBottom: 16, background: 'linear-gradient(120deg, #0f6fbf, #2a8bd8)', color: '#fff' }}>
@@ -71,11 +130,7 @@ export default function HomePage() {
       <Row gutter={[16, 16]}>
         {/* On a phone the shortcuts come first: they are what one reaches for there. */}
         <Col xs={{ span: 24, order: 2 }} lg={{ span: 14, order: 1 }}>
-          <Card title={t('home.todo')} style={{ height: '100%' }}>
-            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ margin: mobile ? '8px 0' : '48px 0' }} description={
-              <span>{t('home.todoEmpty')}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('home.todoHint')}</Typography.Text></span>
-            } />
-          </Card>
+          <TodoCard mobile={mobile} />
         </Col>
         <Col xs={{ span: 24, order: 1 }} lg={{ span: 10, order: 2 }}>
           <Card title={t('home.shortcuts')} style={{ height: '100%' }} styles={{ body: { padding: 12 } }}>

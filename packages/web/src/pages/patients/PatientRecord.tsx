@@ -1,10 +1,12 @@
 /** One patient's record: demographics (full ID and phone, audited read), local numbers, duplicates, merges. */
 import { ArrowRightOutlined, EditOutlined, ManOutlined, WomanOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, Descriptions, Result, Row, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Result, Row, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { useAuth } from '../../auth';
+import { ChatDrawerButton } from '../../components/ChatPanel';
+import { useTopic } from '../../realtime/RealtimeProvider';
 import { useApiData, useIsMobile } from '../../hooks';
 import { fmtTime } from '../../format';
 import type { Patient, PatientSummary } from '../../types';
@@ -16,12 +18,20 @@ import { PatientEditDrawer } from './PatientEditDrawer';
 
 export function PatientRecord({ id, self = false }: { id: string; self?: boolean }) {
   const { t, i18n } = useTranslation();
-  const { can } = useAuth();
+  const { can, me } = useAuth();
   const navigate = useNavigate();
   const mobile = useIsMobile();
   const [refresh, setRefresh] = useState(0);
   const [editing, setEditing] = useState(false);
   const { data: p, loading, error, reload, setData } = useApiData<Patient>(`patients/${id}`);
+  const { message } = App.useApp();
+  // Live: someone else changed this record (or we reconnected): show the record as it now is.
+  useTopic(`patient:${id}`, (e) => {
+    reload();
+    setRefresh((r) => r + 1);
+    const by = e.data.userId ?? e.data.by ?? e.data.actorId;
+    if (e.type !== 'resync' && by !== undefined && by !== me?.userId) void message.info({ content: t('patient.liveUpdated'), key: `live-${id}` });
+  });
 
   if (error) return <Result status={error.status === 404 ? '404' : error.status === 403 ? '403' : 'error'} title={error.text(i18n.language)}
     extra={!self && <Button onClick={() => navigate('/patients')}>{t('nav.patients')}</Button>} />;
@@ -58,7 +68,11 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
             <Tag>{ageText(t, age)}</Tag>
             <PatientStatusTag status={p.status} t={t} />
           </Space>
-          {editButton}
+          <Space wrap>
+            {staff && <ChatDrawerButton caseType="patient" caseId={p.id} patientId={p.id} label={t('chat.patientDiscussion')}
+              title={t('chat.patientTitle', { name: p.name })} />}
+            {editButton}
+          </Space>
         </div>
         <Descriptions column={mobile ? 1 : 3} size="small" items={[
           { key: 'id', label: t('patient.residentId'), children: <span className="yl-mono">{p.residentId ?? '—'}</span> },
