@@ -5,13 +5,14 @@ import {
 } from '@ant-design/icons';
 import { Badge, type MenuProps } from 'antd';
 import type { TFunction } from 'i18next';
+import type { Action } from '@yilian/core';
 import type { AuthContextCan } from './types';
 
 type Item = Required<MenuProps>['items'][number];
 
 export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boolean, messagesUnread = 0): Item[] {
   const items: Item[] = [{ key: '/', icon: <HomeOutlined />, label: t('nav.home') }];
-  items.push({
+  if (can('message.use' as Action)) items.push({
     key: '/messages', icon: <MessageOutlined />,
     label: (
       <span className="yl-menu-badge">

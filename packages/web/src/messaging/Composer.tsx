@@ -11,6 +11,8 @@ import type { ChatMessage } from './types';
 import type { Draft } from './useConversation';
 
 const MAX_VOICE_SECONDS = 120;
+/** What the file store takes (others are refused with 415): documents, images, audio, DICOM. */
+const FILE_TYPES = '.pdf,.docx,.xlsx,.txt,.dcm,image/png,image/jpeg,image/gif,image/webp,audio/*,application/pdf,application/dicom';
 
 /** The audio types this browser records, best first (Chrome: webm/opus, Safari: mp4). */
 function recorderType(): string | undefined {
@@ -183,8 +185,8 @@ export function Composer({ onSend, replyTo, onCancelReply, disabled, compact }: 
           <Button type="primary" icon={<SendOutlined />} onClick={sendText} disabled={disabled || !text.trim()} aria-label={t('messages.send')}>
             {compact ? null : t('messages.send')}
           </Button>
-          <input ref={imageInput} type="file" accept="image/*" multiple hidden onChange={pickFile('image')} />
-          <input ref={fileInput} type="file" multiple hidden onChange={pickFile('file')} />
+          <input ref={imageInput} type="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple hidden onChange={pickFile('image')} />
+          <input ref={fileInput} type="file" multiple hidden onChange={pickFile('file')} accept={FILE_TYPES} />
         </div>
       )}
     </div>

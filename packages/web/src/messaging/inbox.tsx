@@ -7,6 +7,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { get } from '../api';
+import type { Action } from '@yilian/core';
 import { useAuth } from '../auth';
 import { useRealtimeEvent } from '../realtime/RealtimeProvider';
 import { localized, toMessage, toNotification, toThread, type Thread } from './types';
@@ -37,13 +38,15 @@ function useDebounced(fn: () => void, ms: number) {
 }
 
 export function InboxProvider({ children }: { children: ReactNode }) {
-  const { me, roleVersion } = useAuth();
+  const { me, roleVersion, can } = useAuth();
+  const messaging = can('message.use' as Action);
   const { i18n, t } = useTranslation();
   const { notification } = App.useApp();
   const navigate = useNavigate();
   const location = useLocation();
   const [notificationsUnread, setNotificationsUnread] = useState(0);
   const [threads, setThreads] = useState<Thread[]>([]);
+  const [unreadTotal, setUnreadTotal] = useState<number | null>(null);
   const [notificationVersion, setNotificationVersion] = useState(0);
 
   const loadNotifications = useCallback(() => {
@@ -52,10 +55,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       .catch(() => { /* the bell keeps its count */ });
   }, []);
   const loadThreads = useCallback(() => {
-    get<{ items?: unknown[] }>('threads', { limit: 200 })
-      .then((d) => setThreads((d?.items ?? []).map(toThread).filter((x): x is Thread => !!x)))
+    if (!messaging) { setThreads([]); setUnreadTotal(null); return; }
+    get<{ items?: unknown[]; unreadTotal?: number }>('threads', { limit: 200 })
+      .then((d) => {
+        setThreads((d?.items ?? []).map(toThread).filter((x): x is Thread => !!x));
+        setUnreadTotal(typeof d?.unreadTotal === 'number' ? d.unreadTotal : null);
+      })
       .catch(() => { /* the badge keeps its count */ });
-  }, []);
+  }, [messaging]);
   const refreshNotifications = useDebounced(() => { loadNotifications(); setNotificationVersion((v) => v + 1); }, 250);
   const refreshThreads = useDebounced(loadThreads, 300);
 
@@ -97,13 +104,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       next[i] = { ...next[i]!, unread: next[i]!.unread + 1, lastMessage: m ?? next[i]!.lastMessage, lastMessageAt: m?.createdAt ?? next[i]!.lastMessageAt };
       return next;
     });
+    setUnreadTotal((n) => (n === null ? n : n + 1));
     refreshThreads();
   });
   useRealtimeEvent('message.read', refreshThreads);
   useRealtimeEvent('thread.created', refreshThreads);
   useRealtimeEvent('resync', () => { refreshThreads(); refreshNotifications(); });
 
-  const messagesUnread = useMemo(() => threads.reduce((s, x) => s + x.unread, 0), [threads]);
+  const messagesUnread = useMemo(() => unreadTotal ?? threads.reduce((s, x) => s + x.unread, 0), [threads, unreadTotal]);
   const value = useMemo(() => ({ notificationsUnread, messagesUnread, threads, notificationVersion, refreshNotifications, refreshThreads }),
     [notificationsUnread, messagesUnread, threads, notificationVersion, refreshNotifications, refreshThreads]);
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;

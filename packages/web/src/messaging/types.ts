@@ -69,7 +69,9 @@ export function toMessage(raw: unknown, threadId?: string): ChatMessage | null {
   const file = isObj(m.file) ? m.file : null;
   const fileId = str(m.fileId) ?? (file ? str(file.id) : null);
   const reply = m.replyTo;
-  const replyMsg = isObj(reply) ? toMessage(reply, threadId) : isObj(m.replyToMessage) ? toMessage(m.replyToMessage, threadId) : null;
+  // The quoted message: `reply: {id, senderName, kind, body}` beside `replyTo: id` (or the message itself as replyTo).
+  const quoted = isObj(reply) ? reply : isObj(m.reply) ? m.reply : isObj(m.replyToMessage) ? m.replyToMessage : null;
+  const replyMsg = quoted ? toMessage({ createdAt: m.createdAt, ...quoted }, threadId) : null;
   return {
     id: str(m.id)!,
     threadId: str(m.threadId) ?? threadId ?? '',

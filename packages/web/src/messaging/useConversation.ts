@@ -20,6 +20,9 @@ export interface Draft {
   replyTo?: ChatMessage | null;
 }
 
+/** Message ids travel as numbers (they are bigint serials); kept as strings here. */
+const wireId = (id: string) => (/^\d+$/.test(id) ? Number(id) : id);
+
 const newClientId = () => (typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID()
   : `c-${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
@@ -64,9 +67,9 @@ export function useConversation(threadId: string | null, visible = true) {
   }, []);
 
   const loadLatest = useCallback(async (id: string) => {
-    const page = await get<{ items?: unknown[] } | unknown[]>(`threads/${id}/messages`, { limit: PAGE });
+    const page = await get<{ items?: unknown[]; hasMore?: boolean } | unknown[]>(`threads/${id}/messages`, { limit: PAGE });
     const items = (Array.isArray(page) ? page : page?.items ?? []).map((r) => toMessage(r, id)).filter((m): m is ChatMessage => !!m);
-    return items;
+    return { items, hasMore: !Array.isArray(page) && typeof page?.hasMore === 'boolean' ? page.hasMore : items.length >= PAGE };
   }, []);
 
   useEffect(() => {
@@ -75,10 +78,10 @@ export function useConversation(threadId: string | null, visible = true) {
     setLoading(true);
     let live = true;
     Promise.all([loadThread(threadId), loadLatest(threadId)])
-      .then(([, items]) => {
+      .then(([, page]) => {
         if (!live) return;
-        setMessages((cur) => mergeMessages(cur, items));
-        setHasMore(items.length >= PAGE);
+        setMessages((cur) => mergeMessages(cur, page.items));
+        setHasMore(page.hasMore);
       })
       .catch((e: unknown) => { if (live) setError(e instanceof ApiError ? e : new ApiError(0, 'client', String(e), String(e))); })
       .finally(() => { if (live) setLoading(false); });
@@ -91,11 +94,11 @@ export function useConversation(threadId: string | null, visible = true) {
     if (!oldest) return;
     setLoadingOlder(true);
     try {
-      const page = await get<{ items?: unknown[] } | unknown[]>(`threads/${threadId}/messages`, { before: oldest.id, limit: PAGE });
+      const page = await get<{ items?: unknown[]; hasMore?: boolean } | unknown[]>(`threads/${threadId}/messages`, { before: oldest.id, limit: PAGE });
       const items = (Array.isArray(page) ? page : page?.items ?? []).map((r) => toMessage(r, threadId)).filter((m): m is ChatMessage => !!m);
       if (current.current !== threadId) return;
       setMessages((cur) => mergeMessages(cur, items));
-      setHasMore(items.length >= PAGE);
+      setHasMore(!Array.isArray(page) && typeof page?.hasMore === 'boolean' ? page.hasMore : items.length >= PAGE);
     } finally {
       setLoadingOlder(false);
     }
@@ -123,7 +126,7 @@ export function useConversation(threadId: string | null, visible = true) {
   });
   useRealtimeEvent('resync', () => {
     if (!threadId) return;
-    void loadLatest(threadId).then((items) => { if (current.current === threadId) setMessages((cur) => mergeMessages(cur, items)); }).catch(() => undefined);
+    void loadLatest(threadId).then((page) => { if (current.current === threadId) setMessages((cur) => mergeMessages(cur, page.items)); }).catch(() => undefined);
     void loadThread(threadId).catch(() => undefined);
   });
   useRealtimeEvent('thread.updated', (e) => {
@@ -144,7 +147,7 @@ export function useConversation(threadId: string | null, visible = true) {
       const body: Record<string, unknown> = { kind: d.kind, clientId };
       if (d.body) body.body = d.body;
       if (d.fileInfo) body.fileId = d.fileInfo.id;
-      if (d.replyTo) body.replyTo = d.replyTo.id;
+      if (d.replyTo) body.replyTo = wireId(d.replyTo.id);
       const reply = await post<unknown>(`threads/${threadId}/messages`, body);
       const m = toMessage(reply, threadId);
       drafts.current.delete(clientId);
@@ -195,7 +198,7 @@ export function useConversation(threadId: string | null, visible = true) {
     lastMarked.current = newest.id;
     const mine = thread?.participants.find((p) => p.userId === me.userId)?.lastReadMessageId;
     if (mine && compareIds(mine, newest.id, messages.map((m) => m.id)) >= 0) return;
-    post(`threads/${threadId}/read`, { messageId: newest.id })
+    post(`threads/${threadId}/read`, { messageId: wireId(newest.id) })
       .then(() => refreshThreads())
       .catch(() => { lastMarked.current = null; });
   }, [threadId, messages, thread, me.userId, refreshThreads]);

@@ -10,17 +10,18 @@ import { RealtimeClient, realtimeUrl, type ConnectionState, type RealtimeEvent, 
 const RealtimeContext = createContext<RealtimeClient | null>(null);
 
 export function RealtimeProvider({ children }: { children: ReactNode }) {
-  const { me, roleVersion } = useAuth();
+  const { me, roleVersion, refresh } = useAuth();
   const userId = me?.userId ?? null;
   const [client, setClient] = useState<RealtimeClient | null>(null);
 
   useEffect(() => {
     if (!userId) return;
-    const c = new RealtimeClient({ url: realtimeUrl() });
+    // A socket refused for want of a session: ask who is signed in (a 401 there leads to the login page).
+    const c = new RealtimeClient({ url: realtimeUrl(), onAuthLost: () => { void refresh(); } });
     c.start();
     setClient(c);
     return () => { c.stop(); setClient(null); };
-  }, [userId]);
+  }, [userId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Topic access is checked against the active role: connect again after a switch.
   const firstRole = useRef(roleVersion);

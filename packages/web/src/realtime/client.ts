@@ -26,6 +26,8 @@ export interface RealtimeOptions {
   /** Backoff bounds (ms). */
   minDelay?: number;
   maxDelay?: number;
+  /** The server closed the socket for want of a session (4401): check the sign-in rather than retrying blindly. */
+  onAuthLost?: () => void;
   /** For tests: a WebSocket constructor. */
   WebSocketImpl?: typeof WebSocket;
 }
@@ -48,8 +50,16 @@ export class RealtimeClient {
 
   /** The newest event id delivered (or the server's cursor on the first connect: what the page loaded already covers). */
   private cursor: number | null = null;
-  /** Events at or below this id are never delivered: before the tab started, or forgotten from `seen`. */
-  private floor = 0;
+  /**
+   * The server's cursor when this tab first connected: what the page loaded covers. Events at or below it that a
+   * later resume replays are not news. (On the first connection one may still arrive live: a transaction that took a
+   * lower id and committed after the hello. That one is delivered.)
+   */
+  private startCursor = 0;
+  /** Ids forgotten from `seen` are at or below this; they never come through again. */
+  private forgotten = 0;
+  /** Connections that got a hello. */
+  private hellos = 0;
   /** Ids delivered recently, oldest first (a Set keeps insertion order). */
   private readonly seen = new Set<number>();
 
@@ -57,7 +67,7 @@ export class RealtimeClient {
   private readonly topicHandlers = new Map<string, Set<TopicHandler>>();
   private readonly stateHandlers = new Set<StateHandler>();
 
-  private readonly opts: Required<Omit<RealtimeOptions, 'WebSocketImpl'>> & { WebSocketImpl?: typeof WebSocket };
+  private readonly opts: Required<Omit<RealtimeOptions, 'WebSocketImpl' | 'onAuthLost'>> & Pick<RealtimeOptions, 'WebSocketImpl' | 'onAuthLost'>;
 
   constructor(opts: RealtimeOptions) {
     this.opts = { pingEvery: 25_000, silentAfter: 60_000, seenLimit: 500, minDelay: 1_000, maxDelay: 30_000, ...opts };
@@ -157,11 +167,12 @@ export class RealtimeClient {
       this.onFrame(frame);
     };
     ws.onerror = () => { /* onclose follows */ };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.clearTimers();
-      this.scheduleReconnect();
+      if (ev.code === 4401) this.opts.onAuthLost?.();
+      this.scheduleReconnect(ev.code === 4401);
     };
   }
 
@@ -170,10 +181,11 @@ export class RealtimeClient {
       case 'hello': {
         const reconnected = this.everOpened;
         const serverCursor = asId(frame.cursor) ?? 0;
+        this.hellos += 1;
         if (this.cursor === null) {
           // First connection of this tab: what the page loaded covers everything up to now.
           this.cursor = serverCursor;
-          this.floor = serverCursor;
+          this.startCursor = serverCursor;
         }
         this.attempts = 0;
         this.everOpened = true;
@@ -189,7 +201,8 @@ export class RealtimeClient {
         const id = asId(frame.id);
         const ev = (frame.event ?? {}) as { type?: unknown; data?: unknown };
         if (id === null || typeof ev.type !== 'string') return;
-        if (id <= this.floor || this.seen.has(id)) return; // already shown (or from before this tab)
+        // Already shown, or (replayed after a reconnect) from before this tab loaded.
+        if (this.seen.has(id) || id <= this.forgotten || (this.hellos > 1 && id <= this.startCursor)) return;
         this.remember(id);
         this.emit({ id, type: ev.type, data: (ev.data && typeof ev.data === 'object' ? ev.data : {}) as Record<string, unknown> });
         break;
@@ -218,7 +231,7 @@ export class RealtimeClient {
       const oldest = this.seen.values().next().value as number;
       this.seen.delete(oldest);
       // Forgotten ids must still never come through again: raise the floor over them.
-      if (oldest > this.floor) this.floor = oldest;
+      if (oldest > this.forgotten) this.forgotten = oldest;
     }
   }
 
@@ -244,10 +257,10 @@ export class RealtimeClient {
     clearInterval(this.watchdog);
   }
 
-  private scheduleReconnect() {
+  private scheduleReconnect(slow = false) {
     if (this.stopped) return;
     this.setState(navigator.onLine === false ? 'offline' : 'reconnecting');
-    const base = Math.min(this.opts.maxDelay, this.opts.minDelay * 2 ** this.attempts);
+    const base = slow ? this.opts.maxDelay : Math.min(this.opts.maxDelay, this.opts.minDelay * 2 ** this.attempts);
     const delay = base / 2 + Math.random() * (base / 2);
     this.attempts += 1;
     clearTimeout(this.reconnectTimer);

@@ -4,6 +4,7 @@ import { Alert, App, Button, Card, Col, Descriptions, Result, Row, Skeleton, Spa
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
+import type { Action } from '@yilian/core';
 import { useAuth } from '../../auth';
 import { ChatDrawerButton } from '../../components/ChatPanel';
 import { useTopic } from '../../realtime/RealtimeProvider';
@@ -18,7 +19,7 @@ import { PatientEditDrawer } from './PatientEditDrawer';
 
 export function PatientRecord({ id, self = false }: { id: string; self?: boolean }) {
   const { t, i18n } = useTranslation();
-  const { can, me } = useAuth();
+  const { can } = useAuth();
   const navigate = useNavigate();
   const mobile = useIsMobile();
   const [refresh, setRefresh] = useState(0);
@@ -27,10 +28,11 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
   const { message } = App.useApp();
   // Live: someone else changed this record (or we reconnected): show the record as it now is.
   useTopic(`patient:${id}`, (e) => {
+    // Our own save already shows that version.
+    if (e.type === 'patient.updated' && p?.version !== undefined && e.data.version === p.version) return;
     reload();
     setRefresh((r) => r + 1);
-    const by = e.data.userId ?? e.data.by ?? e.data.actorId;
-    if (e.type !== 'resync' && by !== undefined && by !== me?.userId) void message.info({ content: t('patient.liveUpdated'), key: `live-${id}` });
+    if (e.type !== 'resync') void message.info({ content: t('patient.liveUpdated'), key: `live-${id}` });
   });
 
   if (error) return <Result status={error.status === 404 ? '404' : error.status === 403 ? '403' : 'error'} title={error.text(i18n.language)}
@@ -69,7 +71,7 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
             <PatientStatusTag status={p.status} t={t} />
           </Space>
           <Space wrap>
-            {staff && <ChatDrawerButton caseType="patient" caseId={p.id} patientId={p.id} label={t('chat.patientDiscussion')}
+            {staff && can('message.use' as Action) && <ChatDrawerButton caseType="patient" caseId={p.id} patientId={p.id} label={t('chat.patientDiscussion')}
               title={t('chat.patientTitle', { name: p.name })} />}
             {editButton}
           </Space>
