@@ -46,6 +46,11 @@ export const PERMISSIONS = {
   'patient.link_local_number': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor'], 'own_institution'),
   'audit.read': { consortium_admin: 'any', institution_admin: 'own_institution' },
   'user.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  // Chat between practitioners and about cases; patients and the regulator do not take part (yet).
+  'message.use': all(['consortium_admin', ...CLINICAL]),
+  'file.upload': all(['consortium_admin', ...CLINICAL]),
+  /** What the notifiers sent or recorded (e-mail, SMS …), recipients masked. */
+  'outbound.read': { consortium_admin: 'any' },
 } satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -11,6 +11,16 @@ export interface Config {
   sessionIdleMinutes: number; sessionAbsoluteHours: number; cookieSecure: boolean;
   loginMaxFailures: number; loginLockMinutes: number; bodyLimitBytes: number; uploadLimitBytes: number;
   seedDemo: boolean; showDemoAccounts: boolean; logLevel: string;
+  /** AES-256 key of the file store (32 bytes, base64 or hex); unset → generated once into DATA_DIR/file.key. */
+  fileKey?: string;
+  /** SMTP server for e-mail notifications (smtp://user:pass@host:port, smtps://…); unset → e-mail is only recorded. */
+  smtpUrl?: string; smtpFrom: string;
+  /** Outbound sweep: pick up pending messages older than this (ms) every `outboundSweepMs`. */
+  outboundSweepMs: number; outboundStaleMs: number;
+  /** Days the per-person event log is kept for WebSocket replay. */
+  eventRetentionDays: number;
+  /** Server-side WebSocket heartbeat: ping every interval, close after `wsTimeoutMs` without any answer. */
+  wsPingMs: number; wsTimeoutMs: number;
 }
 
 export function loadConfig(overrides: Partial<Config> = {}): Config {
@@ -29,6 +39,14 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     seedDemo: process.env.SEED_DEMO !== 'false',
     showDemoAccounts: process.env.SHOW_DEMO_ACCOUNTS !== 'false',
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    fileKey: process.env.FILE_KEY || undefined,
+    smtpUrl: process.env.SMTP_URL || undefined,
+    smtpFrom: process.env.SMTP_FROM || 'Yilian 医联 <no-reply@yilian.local>',
+    outboundSweepMs: num('OUTBOUND_SWEEP_MS', 30_000),
+    outboundStaleMs: num('OUTBOUND_STALE_MS', 10_000),
+    eventRetentionDays: num('EVENT_RETENTION_DAYS', 7),
+    wsPingMs: num('WS_PING_MS', 25_000),
+    wsTimeoutMs: num('WS_TIMEOUT_MS', 60_000),
     ...overrides,
   };
 }

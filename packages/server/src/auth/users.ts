@@ -2,6 +2,7 @@
 import { AppError, badRequest, conflict, forbidden, notFound, type Role } from '@yilian/core';
 import type { Transaction } from 'kysely';
 import { audit } from '../audit/audit.js';
+import { notify } from '../messaging/notifications.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { actorOf, type Caller } from '../http/context.js';
@@ -115,6 +116,9 @@ export async function setActive(db: Db, caller: Caller, userId: string, active: 
     await tx.updateTable('user_account').set({ active }).where('id', '=', userId).execute();
     if (!active) await tx.updateTable('user_session').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
     await audit(tx, actorOf(caller), { action: active ? 'user.activate' : 'user.deactivate', objectType: 'user', objectId: userId });
+    await notify(tx, active
+      ? { userIds: [userId], kind: 'account', link: '/account', title: { zh: '您的账号已重新启用', en: 'Your account was reactivated' }, body: { zh: `操作人：${caller.displayName}`, en: `By ${caller.displayName}` } }
+      : { userIds: [userId], kind: 'account', title: { zh: '您的账号已被停用', en: 'Your account was deactivated' }, body: { zh: `操作人：${caller.displayName}，如有疑问请联系管理员`, en: `By ${caller.displayName}; ask your administrator if this is unexpected` } });
   });
 }
 
@@ -125,5 +129,11 @@ export async function resetPassword(db: Db, caller: Caller, userId: string, pass
     await tx.updateTable('user_account').set({ password_hash: hash, failed_attempts: 0, locked_until: null, password_changed_at: new Date() }).where('id', '=', userId).execute();
     await tx.updateTable('user_session').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
     await audit(tx, actorOf(caller), { action: 'user.reset_password', objectType: 'user', objectId: userId });
+    // The person hears of it at once (and by e-mail/SMS when they have an address): a reset they did not ask for is a warning sign.
+    await notify(tx, {
+      userIds: [userId], kind: 'account', link: '/account',
+      title: { zh: '您的密码已被管理员重置', en: 'Your password was reset by an administrator' },
+      body: { zh: `操作人：${caller.displayName}，如非本人要求请立即联系管理员`, en: `By ${caller.displayName}; contact your administrator at once if you did not ask for it` },
+    });
   });
 }

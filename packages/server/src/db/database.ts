@@ -8,7 +8,17 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
-export interface DbHandle { db: Db; kind: 'pglite' | 'postgres'; close(): Promise<void> }
+export interface DbHandle {
+  db: Db; kind: 'pglite' | 'postgres'; close(): Promise<void>;
+  /**
+   * LISTEN on a channel: `onPayload` gets each NOTIFY payload (delivered only when the notifying transaction commits).
+   * On PostgreSQL one dedicated connection carries every channel of the process and reconnects after an error;
+   * `onReconnect` is then called so the listener can catch up on what it may have missed meanwhile.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /** The embedded database itself (PGlite only). */
+  pglite?: PGlite;
+}
 
 // DATE columns as plain 'YYYY-MM-DD' strings (no time-zone shifts), bigint as number-safe string.
 pg.types.setTypeParser(1082, (v: string) => v);
@@ -51,10 +61,88 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; memor
     // the pool replaces it on the next checkout.
     pool.on('error', (err) => { if ((err as { code?: string }).code !== '57P01') console.error('database pool error:', err.message); });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const listener = new PgListener(opts.url);
+    return { db, kind: 'postgres', listen: (c, f, r) => listener.listen(c, f, r), close: async () => { await listener.close(); await db.destroy(); } };
   }
   const pglite = opts.memory || !opts.dataDir ? new PGlite() : new PGlite(opts.dataDir);
   await pglite.waitReady;
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  const pool = new PGlitePool(pglite);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // LISTEN waits for the connection's turn: run in the middle of someone's transaction it would share its fate.
+  const turn = async <T>(f: () => Promise<T>) => { const c = await pool.connect(); try { return await f(); } finally { c.release(); } };
+  return {
+    db, kind: 'pglite', pglite, close: () => db.destroy(),
+    async listen(channel, onPayload) {
+      const unlisten = await turn(() => pglite.listen(channel, onPayload));
+      return () => turn(() => unlisten());
+    },
+  };
+}
+
+/** One dedicated PostgreSQL connection for LISTEN, re-established (and re-LISTENed) after it breaks. */
+class PgListener {
+  private client: pg.Client | null = null;
+  private connecting: Promise<pg.Client> | null = null;
+  private readonly channels = new Map<string, Set<{ onPayload: (p: string) => void; onReconnect?: () => void }>>();
+  private closed = false;
+  private retry: NodeJS.Timeout | null = null;
+  constructor(private readonly url: string) {}
+
+  private connect(): Promise<pg.Client> {
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url });
+      client.on('notification', (n) => { for (const l of this.channels.get(n.channel) ?? []) l.onPayload(n.payload ?? ''); });
+      const broken = (err?: Error) => {
+        if (this.client !== client) return;
+        this.client = null; this.connecting = null;
+        client.removeAllListeners('error'); client.on('error', () => {}); client.end().catch(() => {});
+        if (this.closed) return;
+        if (err && (err as { code?: string }).code !== '57P01') console.error('database listener lost:', err.message);
+        this.scheduleReconnect(200);
+      };
+      client.on('error', broken);
+      client.on('end', () => broken());
+      await client.connect();
+      for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      this.client = client;
+      return client;
+    })().catch((err) => { this.connecting = null; throw err; });
+    return this.connecting;
+  }
+
+  private scheduleReconnect(delay: number) {
+    if (this.closed || this.retry) return;
+    this.retry = setTimeout(async () => {
+      this.retry = null;
+      try {
+        await this.connect();
+        for (const set of this.channels.values()) for (const l of set) l.onReconnect?.();
+      } catch { this.scheduleReconnect(Math.min(delay * 2, 5000)); }
+    }, delay);
+    this.retry.unref();
+  }
+
+  async listen(channel: string, onPayload: (p: string) => void, onReconnect?: () => void) {
+    const entry = { onPayload, onReconnect };
+    const fresh = !this.channels.has(channel);
+    if (fresh) this.channels.set(channel, new Set());
+    this.channels.get(channel)!.add(entry);
+    const client = this.client ?? await this.connect();
+    if (fresh) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    return async () => {
+      const set = this.channels.get(channel);
+      set?.delete(entry);
+      if (set && !set.size) {
+        this.channels.delete(channel);
+        await this.client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+      }
+    };
+  }
+
+  async close() {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    const c = this.client; this.client = null;
+    if (c) { c.removeAllListeners('error'); c.on('error', () => {}); await c.end().catch(() => {}); }
+  }
 }

@@ -54,6 +54,9 @@ export interface UserAccountTable {
   id: Generated<string>; username: string; display_name: string; password_hash: string; practitioner_id: string | null;
   patient_id: string | null; failed_attempts: Generated<number>; locked_until: Timestamp | null; totp_secret: string | null;
   totp_enabled: Generated<boolean>; password_changed_at: Timestamp; active: Generated<boolean>; created_at: CreatedAt;
+  /** 010_messaging.sql: addresses for outbound notifications. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface UserRoleTable { id: Generated<string>; user_id: string; role: string; institution_id: string | null }
 export interface SessionTable {
@@ -70,6 +73,37 @@ export interface IdempotencyKeyTable {
   key: string; user_id: string; route: string; status: number; body: Json; created_at: Timestamp;
 }
 
+// ——— 010_messaging.sql ———
+/** bigint identity columns: pg returns them as strings. */
+type BigId = ColumnType<string, never, never>;
+export interface FileObjectTable {
+  sha256: string; size: ColumnType<string, number, number>; content_type: string; original_name: string | null; created_by: string; created_at: CreatedAt;
+}
+export interface FileUploadTable { file_id: string; user_id: string; name: string | null; created_at: CreatedAt }
+export interface ThreadTable {
+  id: Generated<string>; kind: 'direct' | 'case'; case_type: string | null; case_id: string | null; patient_id: string | null;
+  title: string | null; direct_key: string | null; created_by: string; created_at: CreatedAt; last_message_at: Timestamp | null;
+}
+export interface ThreadParticipantTable {
+  thread_id: string; user_id: string; joined_at: CreatedAt; last_read_message_id: ColumnType<string, number | string | undefined, number | string>;
+}
+export interface MessageTable {
+  id: BigId; thread_id: string; sender_id: string; kind: string; body: string | null; file_id: string | null;
+  reply_to: ColumnType<string | null, number | string | null | undefined, never>; client_id: string | null; created_at: CreatedAt;
+}
+export interface NotificationTable {
+  id: BigId; user_id: string; kind: string; title_zh: string; title_en: string; body_zh: string | null; body_en: string | null;
+  link: string | null; case_type: string | null; case_id: string | null; created_at: CreatedAt; read_at: Timestamp | null;
+}
+export interface OutboundMessageTable {
+  id: BigId; notification_id: ColumnType<string | null, number | string | null, never>; channel: string; recipient: string;
+  subject: string | null; body: string; status: Generated<string>; attempts: Generated<number>; error: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>; claimed_at: Timestamp | null; sent_at: Timestamp | null;
+}
+export interface EventLogTable {
+  id: BigId; user_id: string; type: string; data: Json; batch: string; created_at: CreatedAt;
+}
+
 export interface Database {
   institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
   department: DepartmentTable; practitioner: PractitionerTable; practitioner_role: PractitionerRoleTable;
@@ -77,4 +111,6 @@ export interface Database {
   patient_search_key: PatientSearchKeyTable;
   user_account: UserAccountTable; user_role: UserRoleTable; user_session: SessionTable; audit_log: AuditLogTable;
   idempotency_key: IdempotencyKeyTable;
+  file_object: FileObjectTable; file_upload: FileUploadTable; thread: ThreadTable; thread_participant: ThreadParticipantTable;
+  message: MessageTable; notification: NotificationTable; outbound_message: OutboundMessageTable; event_log: EventLogTable;
 }

@@ -16,13 +16,27 @@ import { resolveSession, SESSION_COOKIE } from '../auth/session.js';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../db/database.js';
 import { directoryRoutes } from '../directory/routes.js';
+import { fileRoutes } from '../files/routes.js';
+import { openFileStore, type FileStore } from '../files/store.js';
+import { messagingRoutes } from '../messaging/routes.js';
+import { Dispatcher, notifiersFrom, type Notifier } from '../messaging/outbound.js';
+import { Hub } from '../realtime/hub.js';
+import { realtimeRoutes } from '../realtime/routes.js';
 import { patientRoutes } from '../identity/routes.js';
 import { opsRoutes } from '../ops/routes.js';
 import { registerErrorHandling, validationError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig { /** The route needs no signed-in caller. */ public?: boolean }
-  interface FastifyInstance { db: DbHandle['db']; dbHandle: DbHandle; config: Config; routeList: RouteInfo[] }
+  interface FastifyInstance {
+    db: DbHandle['db']; dbHandle: DbHandle; config: Config; routeList: RouteInfo[];
+    /** This process's WebSocket connections, fed by the database bus. */
+    hub: Hub;
+    /** Sends queued outbound notifications (e-mail, SMS …). */
+    dispatcher: Dispatcher;
+    /** The encrypted file store. */
+    files: FileStore;
+  }
 }
 
 /** Every registered route with its schema, so tests can walk all of them. */
@@ -30,7 +44,13 @@ export interface RouteInfo { method: string; url: string; schema?: { body?: unkn
 
 const webDist = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
-export async function buildApp(handle: DbHandle, config: Config, options: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+export interface BuildOptions {
+  logStream?: NodeJS.WritableStream;
+  /** Outbound notifiers instead of those the configuration names (tests). */
+  notifiers?: Notifier[];
+}
+
+export async function buildApp(handle: DbHandle, config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
@@ -45,6 +65,15 @@ export async function buildApp(handle: DbHandle, config: Config, options: { logS
   app.decorate('db', handle.db);
   app.decorate('dbHandle', handle);
   app.decorate('config', config);
+  app.decorate('files', openFileStore(config, (msg) => app.log.warn(msg)));
+  // Real time and outbound delivery start with the app and stop before the database closes.
+  const hub = new Hub(handle, config, app.log);
+  const dispatcher = new Dispatcher(handle, config, app.log, options.notifiers ?? notifiersFrom(config, app.log));
+  app.decorate('hub', hub);
+  app.decorate('dispatcher', dispatcher);
+  await hub.start();
+  await dispatcher.start();
+  app.addHook('onClose', async () => { await dispatcher.stop(); await hub.stop(); });
   app.decorateRequest('caller', null);
   const routeList: RouteInfo[] = [];
   app.decorate('routeList', routeList);
@@ -83,6 +112,9 @@ export async function buildApp(handle: DbHandle, config: Config, options: { logS
   await app.register(patientRoutes, { prefix: '/api/v1/patients' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
+  await app.register(messagingRoutes, { prefix: '/api/v1' });
+  await app.register(fileRoutes, { prefix: '/api/v1/files' });
+  await app.register(realtimeRoutes);
 
   // The single-page app, when built, answers every other GET that is not an API call (see registerErrorHandling).
   if (existsSync(webDist)) await app.register(fastifyStatic, { root: webDist, wildcard: false });

@@ -5,6 +5,8 @@
  */
 import { AppError, conflict, notFound, type PatientMergeInput } from '@yilian/core';
 import { audit } from '../audit/audit.js';
+import { notify } from '../messaging/notifications.js';
+import { publishTopic } from '../realtime/bus.js';
 import type { Db } from '../db/database.js';
 import type { Actor } from '../http/context.js';
 import { fieldNames, PATIENT, type DbOrTx, type PatientRow } from './patients.js';
@@ -82,6 +84,7 @@ export async function mergePatients(db: Db, actor: Actor, input: PatientMergeInp
     // One entry per patient, so each one's audit trail shows the merge.
     for (const [patientId, side] of [[survivor.id, 'survivor'], [merged.id, 'merged']] as const)
       await audit(tx, actor, { action: 'patient.merge', objectType: 'patient_merge', objectId: row.id, patientId, reason: input.reason, detail: { ...detail, side } });
+    for (const p of [survivor.id, merged.id]) await publishTopic(tx, `patient:${p}`, { type: 'patient.merged', mergeId: row.id });
     return row.id;
   });
   return getMerge(db, id);
@@ -128,6 +131,14 @@ export async function undoMerge(db: Db, actor: Actor, mergeId: string): Promise<
     const detail = { survivorId: survivor.id, mergedId: merged.id, restoredFields: fieldNames(Object.keys(unfill)) };
     for (const [patientId, side] of [[survivor.id, 'survivor'], [merged.id, 'merged']] as const)
       await audit(tx, actor, { action: 'patient.merge_undo', objectType: 'patient_merge', objectId: m.id, patientId, detail: { ...detail, side } });
+    for (const p of [survivor.id, merged.id]) await publishTopic(tx, `patient:${p}`, { type: 'patient.merge_undone', mergeId: m.id });
+    // Whoever made the merge learns that it was undone (no patient data in the text: it may go out by e-mail).
+    if (m.merged_by !== userId)
+      await notify(tx, {
+        userIds: [m.merged_by], kind: 'patient_merge', link: `/patients/${survivor.id}`,
+        title: { zh: '您执行的患者合并已被撤销', en: 'A patient merge you made was undone' },
+        body: { zh: `撤销人：${actor.username ?? ''}`, en: `Undone by ${actor.username ?? ''}` },
+      });
   });
   return getMerge(db, mergeId);
 }

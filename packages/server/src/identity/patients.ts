@@ -5,6 +5,7 @@ import {
 } from '@yilian/core';
 import type { Selectable, Transaction, Updateable } from 'kysely';
 import { audit } from '../audit/audit.js';
+import { publishTopic } from '../realtime/bus.js';
 import type { Db } from '../db/database.js';
 import type { Database, PatientTable } from '../db/schema.js';
 import type { Actor } from '../http/context.js';
@@ -247,6 +248,8 @@ export async function updatePatient(db: Db, actor: Actor, id: string, patch: Pat
       const row = await tx.updateTable('patient').set({ ...set, version: cur.version + 1, updated_at: new Date() })
         .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       await audit(tx, actor, { action: 'patient.update', objectType: 'patient', objectId: id, patientId: id, detail: { fields: fieldNames(changed), version: row.version } });
+      // Pages showing this record refetch it (sent at commit).
+      await publishTopic(tx, `patient:${id}`, { type: 'patient.updated', version: row.version });
       return detailOf(tx, row);
     });
   } catch (err) {

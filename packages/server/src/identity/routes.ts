@@ -14,6 +14,7 @@ import { linkIdentifier } from './identifiers.js';
 import { listMerges, mergePatients, undoMerge } from './merge.js';
 import { createPatient, readPatient, updatePatient } from './patients.js';
 import { searchPatients, type SearchKind } from './search.js';
+import { registerTopic } from '../realtime/topics.js';
 
 const idParams = z.object({ id: z.uuid() }).strict();
 const tags = ['patients'];
@@ -39,6 +40,10 @@ const searchAuditDetail = (kind: SearchKind, q: { q?: string; birthDate?: string
 export async function patientRoutes(appBase: FastifyInstance) {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
   const { db } = app;
+  // Live updates of a record: whoever may read the patient may follow 'patient:<id>'.
+  registerTopic('patient', async (d, caller, id) =>
+    z.uuid().safeParse(id).success && can(caller, 'patient.read', { patientId: id })
+    && !!(await d.selectFrom('patient').select('id').where('id', '=', id).executeTakeFirst()));
 
   app.get('/', { schema: { tags, querystring: patientSearchQuery } }, async (req) => {
     const caller = callerOf(req);

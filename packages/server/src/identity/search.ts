@@ -10,6 +10,7 @@
 import { MOBILE_RE, type PatientSearchQuery } from '@yilian/core';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
+import { startsWith } from '../http/query.js';
 import { summaryOf, type PatientSummary } from './patients.js';
 
 export type SearchKind = 'resident_id' | 'phone' | 'local_number' | 'name' | 'pinyin' | 'none';
@@ -28,7 +29,6 @@ export function classifyQuery(q: string | undefined): { kind: SearchKind; text: 
   return { kind: 'local_number', text: t };
 }
 
-const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
  * How a kind of query matches. `exact`: the ids of exact matches (few), listed first. `prefix`: the prefix matches,
@@ -50,11 +50,11 @@ function planFor(kind: SearchKind, text: string, raw: string): Plan {
     case 'phone': return { exact: sql`SELECT id FROM patient WHERE phone = ${text}` };
     case 'local_number': return { exact: localNumber };
     // The exact name sorts first among the prefix matches by itself ('张三' < '张三丰').
-    case 'name': return { exact: localNumber, prefix: { table: 'patient', match: sql`${byName} LIKE ${likePrefix(text)}`, key: byName } };
+    case 'name': return { exact: localNumber, prefix: { table: 'patient', match: sql`${byName} LIKE ${startsWith(text)}`, key: byName } };
     case 'pinyin': {
       // A patient matching through several keys is listed once, at the smallest: the row whose `prev` (the
       // patient's next smaller key) does not match. The exact key sorts first by itself ('zs' < 'zsf').
-      const p = likePrefix(text);
+      const p = startsWith(text);
       return { exact: localNumber, prefix: { table: 'key', match: sql`k.key LIKE ${p} AND (k.prev IS NULL OR k.prev NOT LIKE ${p})`, key: sql`k.key` } };
     }
   }

@@ -22,9 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function multipart(filename: string, content: string) {
+function multipart(filename: string, content: string, contentType = 'text/csv') {
   const boundary = '----yl' + Math.random().toString(16).slice(2);
-  const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`;
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n${content}\r\n--${boundary}--\r\n`;
   return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
@@ -62,6 +62,12 @@ const PROBES: Record<Action, Probe> = {
   'patient.link_local_number': (c, inst) => c.post(`/api/v1/patients/${w.patient.id}/identifiers`, { institutionId: inst, value: `MZ${++n}` }),
   'audit.read': (c) => c.get('/api/v1/audit'),
   'user.manage': (c, inst) => c.post('/api/v1/users', { username: `mx.user${++n}`, displayName: '矩阵用户', password: 'Long-enough-1', roles: [{ role: 'doctor', institutionId: inst }] }),
+  'message.use': (c) => c.get('/api/v1/threads'),
+  'file.upload': (c) => {
+    const m = multipart('note.txt', `矩阵文件 ${++n}`, 'text/plain');
+    return c.request('POST', '/api/v1/files', m.body, m.headers);
+  },
+  'outbound.read': (c) => c.get('/api/v1/outbound'),
 };
 
 const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',

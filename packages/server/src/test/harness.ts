@@ -3,6 +3,9 @@
  * created database with a random name on TEST_DATABASE_URL, dropped afterwards — and an app built on it.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import pg from 'pg';
 import { loadConfig, type Config } from '../config.js';
@@ -57,7 +60,9 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: Pa
   const database = await createDatabase();
   const handle = await openDatabase(database.url ? { url: database.url } : { memory: true });
   await migrate(handle.db);
-  const config = loadConfig({ logLevel: 'silent', seedDemo: false, ...overrides });
+  // Each app keeps its files (the encrypted store, its key) in a directory of its own, removed on close.
+  const dataDir = mkdtempSync(join(tmpdir(), 'yl-test-data-'));
+  const config = loadConfig({ logLevel: 'silent', seedDemo: false, dataDir, fileKey: undefined, smtpUrl: undefined, ...overrides });
   const app = await buildApp(handle, config, options);
   await app.ready();
   const client = (cookie: string): Client => {
@@ -85,6 +90,6 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: Pa
       const first = Array.isArray(setCookie) ? setCookie[0]! : setCookie!;
       return client(first.split(';')[0]!);
     },
-    async close() { await app.close(); await handle.close(); await database.drop(); },
+    async close() { await app.close(); await handle.close(); await database.drop(); rmSync(dataDir, { recursive: true, force: true }); },
   };
 }
