@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
+import { page } from '../http/query.js';
 import { authorize, institutionLimit } from '../policy/policy.js';
 import { verifyAuditChain } from './audit.js';
 
@@ -10,7 +11,7 @@ const query = z.object({
   userId: z.uuid().optional(), username: z.string().max(60).optional(), action: z.string().max(60).optional(),
   patientId: z.uuid().optional(), objectId: z.string().max(80).optional(), outcome: z.enum(['ok', 'denied', 'failed']).optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(), to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0),
+  ...page,
 }).strict();
 
 export async function auditRoutes(appBase: FastifyInstance) {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
+import { page } from '../http/query.js';
 import { authorize } from '../policy/policy.js';
 import { addRole, createUser, listUsers, removeRole, resetPassword, setActive } from './users.js';
 
@@ -16,7 +17,7 @@ export async function userRoutes(appBase: FastifyInstance) {
   const { db } = app;
   const guard = (req: Parameters<typeof callerOf>[0]) => { const c = callerOf(req); authorize(c, 'user.manage'); return c; };
 
-  app.get('/', { schema: { tags: ['users'], querystring: z.object({ q: z.string().max(60).optional(), limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) }).strict() } },
+  app.get('/', { schema: { tags: ['users'], querystring: z.object({ q: z.string().max(60).optional(), ...page }).strict() } },
     async (req) => listUsers(db, guard(req), req.query));
   app.post('/', {
     schema: { tags: ['users'], body: z.object({

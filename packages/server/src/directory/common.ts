@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { page, startsWith } from '../http/query.js';
 
 export type Tx = Transaction<Database>;
 /** A handle reads can run on: the database or an open transaction. */
@@ -12,10 +13,7 @@ export const idParams = z.object({ id: z.uuid() }).strict();
 
 /** `?active=true|false`; absent means both. */
 export const activeFilter = z.enum(['true', 'false']).transform((v) => v === 'true').optional();
-export const page = {
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-};
+export { page, startsWith };
 export interface Page { limit: number; offset: number }
 export interface List<T> { total: number; items: T[] }
 
@@ -28,8 +26,6 @@ export const THING = {
   expert: { zh: '专家', en: 'Expert' },
 } as const;
 
-/** A LIKE pattern that matches `q` literally at the start of the value. */
-export const startsWith = (q: string) => `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 /** A LIKE pattern that matches `q` literally anywhere. */
 export const contains = (q: string) => `%${startsWith(q)}`;
 
