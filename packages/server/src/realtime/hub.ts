@@ -45,7 +45,7 @@ export class Hub {
     this.stops.push(await this.handle.listen(EVENTS_CHANNEL, (p) => this.enqueue(() => this.deliverBatch(p)), () => this.catchUpAll()));
     this.stops.push(await this.handle.listen(TOPICS_CHANNEL, (p) => this.deliverTopic(p)));
     // Sessions end (sign-out, deactivation, expiry) while sockets stay open: check them once a minute.
-    const t = setInterval(() => { this.enqueue(() => this.closeEndedSessions()); }, 60_000);
+    const t = setInterval(() => { this.enqueue(() => this.checkSessions()); }, 60_000);
     t.unref();
     // Event-log rows past their retention are dropped (a client away longer reloads from the REST API).
     const prune = setInterval(() => { void this.prune(); }, 600_000);
@@ -164,7 +164,8 @@ export class Hub {
     });
   }
 
-  private async closeEndedSessions() {
+  /** Closes (4401) the sockets whose session has ended: signed out, revoked, expired, or the account deactivated. */
+  async checkSessions() {
     const conns = [...this.byUser.values()].flatMap((s) => [...s]);
     if (!conns.length) return;
     const ids = [...new Set(conns.map((c) => c.caller.sessionId))];

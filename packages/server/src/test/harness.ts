@@ -34,7 +34,8 @@ export interface Client {
 
 export const TEST_PASSWORD = 'Test-password-1';
 
-async function createDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
+/** A fresh database on TEST_DATABASE_URL (PostgreSQL runs), or nothing (PGlite runs: in memory). */
+export async function createDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
   if (dbKind === 'pglite') return { drop: async () => {} };
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('YL_TEST_DB=postgres needs TEST_DATABASE_URL');
