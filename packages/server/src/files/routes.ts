@@ -30,7 +30,11 @@ export async function fileRoutes(appBase: FastifyInstance) {
   });
 
   app.get('/:id', { schema: { tags: ['files'], params: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/, '文件编号格式不正确 / not a file id') }).strict() } }, async (req, reply) => {
-    const f = await readFile(db, files, callerOf(req), req.params.id);
+    const f = await readFile(db, files, callerOf(req), req.params.id).catch((err) => {
+      if ((err as { code?: string }).code === 'file_corrupt' || (err as { code?: string }).code === 'file_missing')
+        req.log.error({ fileId: req.params.id, code: (err as { code: string }).code }, 'file store integrity failure');
+      throw err;
+    });
     return reply
       .header('content-type', f.contentType)
       .header('content-disposition', disposition(INLINE_TYPES.has(f.contentType) ? 'inline' : 'attachment', f.name))
