@@ -1,16 +1,17 @@
 /** /api/v1/users: account administration (user.manage). */
-import { ROLES } from '@yilian/core';
+import { mobile, ROLES } from '@yilian/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
 import { authorize } from '../policy/policy.js';
-import { addRole, createUser, listUsers, removeRole, resetPassword, setActive } from './users.js';
+import { addRole, createUser, listUsers, removeRole, resetPassword, setActive, updateUser } from './users.js';
 
 const roleGrant = z.object({ role: z.enum(ROLES), institutionId: z.uuid().nullish() }).strict();
 const password = z.string().min(10, '至少10位 / at least 10 characters').max(200);
 const params = z.object({ id: z.uuid() });
+const email = z.email('电子邮箱格式不正确 / not an e-mail address').max(200);
 
 export async function userRoutes(appBase: FastifyInstance) {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
@@ -23,9 +24,11 @@ export async function userRoutes(appBase: FastifyInstance) {
     schema: { tags: ['users'], body: z.object({
       username: z.string().trim().regex(/^[a-z][a-z0-9_.-]{2,39}$/, '3-40位小写字母、数字或 _ . - / 3-40 lowercase letters, digits or _ . -'),
       displayName: z.string().trim().min(1).max(40), password, practitionerId: z.uuid().nullish(), patientId: z.uuid().nullish(),
-      roles: z.array(roleGrant).min(1).max(10),
+      roles: z.array(roleGrant).min(1).max(10), email: email.nullish(), phone: mobile.nullish(),
     }).strict() },
   }, async (req, reply) => reply.status(201).send(await createUser(db, guard(req), req.body)));
+  app.patch('/:id', { schema: { tags: ['users'], params, body: z.object({ displayName: z.string().trim().min(1).max(40).optional(), email: email.nullish(), phone: mobile.nullish() }).strict() } },
+    async (req) => { await updateUser(db, guard(req), req.params.id, req.body); return { ok: true }; });
   app.post('/:id/roles', { schema: { tags: ['users'], params, body: roleGrant } }, async (req, reply) => reply.status(201).send(await addRole(db, guard(req), req.params.id, req.body)));
   app.delete('/:id/roles/:roleId', { schema: { tags: ['users'], params: z.object({ id: z.uuid(), roleId: z.uuid() }) } },
     async (req) => { await removeRole(db, guard(req), req.params.id, req.params.roleId); return { ok: true }; });

@@ -84,4 +84,16 @@ describe('account administration', () => {
     expect((await b.get('/api/v1/auth/me')).status).toBe(401);
     expect((await t.anonymous.post('/api/v1/auth/login', { username: 'dept_head', password: 'Another-pass-3' })).status).toBe(200);
   });
+
+  it('keeps contact addresses for notifications, shown masked in the list, changed by those who manage the account', async () => {
+    const admin = await t.login('consortium_admin');
+    expect((await admin.patch(`/api/v1/users/${w.users.reading_physician.id}`, { email: 'not-an-email' })).body.error.field).toBe('email');
+    expect((await admin.patch(`/api/v1/users/${w.users.reading_physician.id}`, { email: 'reader@hospital.test', phone: '13711112222' })).status).toBe(200);
+    const item = (await admin.get('/api/v1/users?q=reading')).body.items[0];
+    expect(item).toMatchObject({ email: 'reader@hospital.test', phoneMasked: '137****2222' });
+    expect(JSON.stringify(item)).not.toContain('13711112222');
+    const entry = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'user.update').executeTakeFirstOrThrow();
+    expect(JSON.stringify(entry.detail)).not.toContain('hospital.test');
+    expect((await (await t.login('institution_admin_lower')).patch(`/api/v1/users/${w.users.reading_physician.id}`, { phone: null })).status).toBe(403);
+  });
 });

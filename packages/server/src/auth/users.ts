@@ -1,5 +1,5 @@
 /** Account administration: the consortium office manages all accounts, an institution admin those of its institution. */
-import { AppError, badRequest, conflict, forbidden, notFound, type Role } from '@yilian/core';
+import { AppError, badRequest, conflict, forbidden, maskPhone, notFound, type Role } from '@yilian/core';
 import type { Transaction } from 'kysely';
 import { audit } from '../audit/audit.js';
 import { notify } from '../messaging/notifications.js';
@@ -14,6 +14,8 @@ const CONSORTIUM_WIDE: Role[] = ['consortium_admin', 'regulator'];
 
 export interface UserInput {
   username: string; displayName: string; password: string; practitionerId?: string | null; patientId?: string | null;
+  /** Where notifications also go (e-mail, SMS); optional. */
+  email?: string | null; phone?: string | null;
   roles: { role: Role; institutionId?: string | null }[];
 }
 
@@ -47,7 +49,7 @@ export async function listUsers(db: Db, caller: Caller, q: { q?: string; limit: 
   if (limit) sel = sel.where('id', 'in', db.selectFrom('user_role').select('user_id').where('institution_id', '=', limit));
   if (q.q) sel = sel.where((eb) => eb.or([eb('username', 'like', `${q.q}%`), eb('display_name', 'like', `${q.q}%`)]));
   const [rows, total] = await Promise.all([
-    sel.select(['id', 'username', 'display_name', 'practitioner_id', 'patient_id', 'active', 'totp_enabled', 'locked_until', 'created_at'])
+    sel.select(['id', 'username', 'display_name', 'practitioner_id', 'patient_id', 'active', 'totp_enabled', 'locked_until', 'created_at', 'email', 'phone'])
       .orderBy('username').limit(q.limit).offset(q.offset).execute(),
     sel.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
@@ -61,6 +63,7 @@ export async function listUsers(db: Db, caller: Caller, q: { q?: string; limit: 
     items: rows.map((u) => ({
       id: u.id, username: u.username, displayName: u.display_name, practitionerId: u.practitioner_id, patientId: u.patient_id,
       active: u.active, totpEnabled: u.totp_enabled, lockedUntil: u.locked_until, createdAt: u.created_at,
+      email: u.email, phoneMasked: maskPhone(u.phone),
       roles: roles.filter((r) => r.user_id === u.id).map((r) => ({ id: r.id, role: r.role, institutionId: r.institution_id, institutionName: r.name })),
     })),
   };
@@ -75,6 +78,7 @@ export async function createUser(db: Db, caller: Caller, input: UserInput) {
     const user = await tx.insertInto('user_account').values({
       username: input.username, display_name: input.displayName, password_hash: hash,
       practitioner_id: input.practitionerId ?? null, patient_id: input.patientId ?? null,
+      email: input.email ?? null, phone: input.phone ?? null,
     }).returning(['id']).executeTakeFirstOrThrow();
     await tx.insertInto('user_role').values(input.roles.map((r) => ({ user_id: user.id, role: r.role, institution_id: r.institutionId ?? null }))).execute();
     await audit(tx, actorOf(caller), { action: 'user.create', objectType: 'user', objectId: user.id, detail: { username: input.username, roles: input.roles } });
@@ -135,5 +139,21 @@ export async function resetPassword(db: Db, caller: Caller, userId: string, pass
       title: { zh: '您的密码已被管理员重置', en: 'Your password was reset by an administrator' },
       body: { zh: `操作人：${caller.displayName}，如非本人要求请立即联系管理员`, en: `By ${caller.displayName}; contact your administrator at once if you did not ask for it` },
     });
+  });
+}
+
+/** Name and contact addresses of an account (the addresses outbound notifications go to). */
+export async function updateUser(db: Db, caller: Caller, userId: string, patch: { displayName?: string; email?: string | null; phone?: string | null }) {
+  await db.transaction().execute(async (tx) => {
+    await loadManaged(tx, caller, userId);
+    const set = {
+      ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+      ...(patch.email !== undefined ? { email: patch.email } : {}),
+      ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+    };
+    if (!Object.keys(set).length) return;
+    await tx.updateTable('user_account').set(set).where('id', '=', userId).execute();
+    // Which fields changed, never the addresses themselves.
+    await audit(tx, actorOf(caller), { action: 'user.update', objectType: 'user', objectId: userId, detail: { fields: Object.keys(patch) } });
   });
 }
