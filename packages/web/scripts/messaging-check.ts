@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import { chromium, type Page, type WebSocketRoute } from 'playwright-core';
 
 const BASE = (process.env.BASE_URL ?? 'http://localhost:8080').replace(/\/$/, '');
 const PASSWORD = process.env.DEMO_PASSWORD ?? 'Yilian@2026';

@@ -5,7 +5,8 @@
  *   BASE_URL=http://localhost:8080 node --import tsx packages/web/scripts/screenshots.ts [only-these-names…]
  *
  * CHROMIUM_PATH overrides /usr/bin/chromium. Read-only except: a TOTP secret is generated (not enabled) for the
- * admin account to show the QR code, and an import is checked with dryRun only.
+ * admin account to show the QR code, an import is checked with dryRun only, and (once, when doctor and xiangyi have
+ * not talked yet) a sample conversation is posted: a direct thread, a patient discussion, a few messages to xiangyi.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -202,6 +203,157 @@ async function asMedicalAffairs(browser: Browser, vp: Viewport) {
   await ctx.close();
 }
 
+interface Seeded { direct: string; patientId: string }
+let seeded: Seeded | null = null;
+
+/** Posts a text (or file) message as the signed-in user of `ctx`; returns its id. */
+async function say(ctx: BrowserContext, threadId: string, msg: { body?: string; kind?: string; fileId?: string; replyTo?: number }): Promise<number> {
+  const r = await ctx.request.post(`${BASE}/api/v1/threads/${threadId}/messages`, { data: { kind: 'text', ...msg, clientId: crypto.randomUUID() } });
+  if (!r.ok()) throw new Error(`message: ${r.status()} ${await r.text()}`);
+  return ((await r.json()) as { message: { id: number } }).message.id;
+}
+
+async function upload(ctx: BrowserContext, name: string, mimeType: string, buffer: Buffer): Promise<string> {
+  const r = await ctx.request.post(`${BASE}/api/v1/files`, { multipart: { file: { name, mimeType, buffer } } });
+  if (!r.ok()) throw new Error(`upload: ${r.status()} ${await r.text()}`);
+  return ((await r.json()) as { id: string }).id;
+}
+
+/** A flow-volume loop as a spirometer prints it (the picture xiangyi sends), drawn on a canvas. */
+async function spirometryPng(page: Page): Promise<Buffer> {
+  const url = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 480; c.height = 320;
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#fff'; g.fillRect(0, 0, 480, 320);
+    g.strokeStyle = '#e3e8ef'; g.lineWidth = 1;
+    for (let x = 50; x <= 450; x += 40) { g.beginPath(); g.moveTo(x, 30); g.lineTo(x, 280); g.stroke(); }
+    for (let y = 30; y <= 280; y += 25) { g.beginPath(); g.moveTo(50, y); g.lineTo(450, y); g.stroke(); }
+    g.strokeStyle = '#8c8c8c'; g.beginPath(); g.moveTo(50, 30); g.lineTo(50, 280); g.lineTo(450, 280); g.stroke();
+    g.beginPath(); g.moveTo(50, 205); g.lineTo(450, 205); g.setLineDash([4, 4]); g.stroke(); g.setLineDash([]);
+    // Predicted (dashed grey) and measured (blue, scooped: obstruction).
+    g.strokeStyle = '#bfbfbf'; g.lineWidth = 2; g.setLineDash([6, 4]); g.beginPath(); g.moveTo(60, 205);
+    g.quadraticCurveTo(80, 40, 130, 50); g.lineTo(330, 205); g.stroke(); g.setLineDash([]);
+    g.strokeStyle = '#0f6fbf'; g.lineWidth = 3; g.beginPath(); g.moveTo(60, 205);
+    g.quadraticCurveTo(75, 80, 105, 92); g.bezierCurveTo(150, 170, 220, 195, 290, 205);
+    g.bezierCurveTo(250, 250, 120, 255, 60, 205); g.stroke();
+    g.fillStyle = '#262626'; g.font = '15px sans-serif'; g.fillText('流量-容积曲线', 60, 22);
+    g.fillStyle = '#8c8c8c'; g.font = '12px sans-serif';
+    g.fillText('流量 L/s', 6, 40); g.fillText('容积 L', 410, 300);
+    g.fillStyle = '#0f6fbf'; g.fillText('FEV1/FVC 58%', 330, 70); g.fillText('FEV1 1.42 L（预计值 61%）', 300, 90);
+    return c.toDataURL('image/png');
+  });
+  return Buffer.from(url.split(',')[1]!, 'base64');
+}
+
+const SAMPLE_PDF = Buffer.from(`%PDF-1.4
+1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj
+4 0 obj<</Length 60>>stream
+BT /F1 18 Tf 72 760 Td (Spirometry report - FEV1/FVC 0.58) Tj ET
+endstream endobj
+5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj
+trailer<</Root 1 0 R>>
+%%EOF
+`);
+
+/**
+ * A sample of messaging, posted once: doctor and xiangyi discuss a COPD patient (text, a reply, a picture, a PDF, a
+ * voice note recorded from the fake microphone), a patient discussion with the department head, and two more
+ * people writing to xiangyi so her notification centre has something to show.
+ */
+async function seedMessaging(browser: Browser): Promise<Seeded> {
+  if (seeded) return seeded;
+  const vp = VIEWPORTS[0]!;
+  const as = async (username: string) => { const c = await newContext(browser, vp); await signIn(c, username); return c; };
+  const [doctor, xiangyi, zhuren, huizhen] = [await as('doctor'), await as('xiangyi'), await as('zhuren'), await as('huizhen')];
+  const idOf = async (c: BrowserContext) => ((await (await c.request.get(`${BASE}/api/v1/auth/me`)).json()) as { userId: string }).userId;
+  const [xiangyiId, zhurenId] = [await idOf(xiangyi), await idOf(zhuren)];
+  const open = async (c: BrowserContext, data: object) => {
+    const r = await c.request.post(`${BASE}/api/v1/threads`, { data });
+    if (!r.ok()) throw new Error(`thread: ${r.status()} ${await r.text()}`);
+    return (await r.json()) as { id: string; lastMessage: unknown };
+  };
+  const direct = await open(doctor, { kind: 'direct', userIds: [xiangyiId] });
+  const patientId = await findPatient(doctor, 'zhang');
+  if (!direct.lastMessage) {
+    const page = await doctor.newPage();
+    await page.goto(`${BASE}/login`);
+    const picture = await upload(xiangyi, '流量-容积曲线.png', 'image/png', await spirometryPng(page));
+    const report = await upload(xiangyi, '肺功能报告.pdf', 'application/pdf', SAMPLE_PDF);
+    await say(xiangyi, direct.id, { body: '陆主任您好，我这里有位慢阻肺的老病人，近一周气喘加重，活动后明显，想请您帮忙看一下。' });
+    await say(xiangyi, direct.id, { kind: 'image', fileId: picture });
+    await say(doctor, direct.id, { body: '收到。FEV1/FVC 多少？最近有没有发热、咳黄痰？' });
+    const fev = await say(xiangyi, direct.id, { body: 'FEV1/FVC 0.58，没有发热，痰比平时多，偏黄。' });
+    await say(xiangyi, direct.id, { kind: 'file', fileId: report, body: '肺功能报告.pdf' });
+    await say(doctor, direct.id, { body: '考虑慢阻肺急性加重。先加用短效支气管扩张剂雾化，查血常规和 CRP，必要时加口服激素。', replyTo: fev });
+    // A voice note, recorded in the browser from Chromium's fake microphone, uploaded and posted like the app does.
+    await page.evaluate(async (threadId) => {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const rec = new MediaRecorder(stream, { mimeType: 'audio/webm;codecs=opus' });
+      const chunks: Blob[] = [];
+      rec.ondataavailable = (e) => chunks.push(e.data);
+      const done = new Promise((r) => { rec.onstop = r; });
+      rec.start(); await new Promise((r) => setTimeout(r, 3000)); rec.stop(); await done;
+      stream.getTracks().forEach((t) => t.stop());
+      const form = new FormData();
+      form.append('file', new File(chunks, 'voice.webm', { type: 'audio/webm' }));
+      const file = (await (await fetch('/api/v1/files', { method: 'POST', body: form })).json()) as { id: string };
+      await fetch(`/api/v1/threads/${threadId}/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: 'voice', fileId: file.id, clientId: crypto.randomUUID() }) });
+    }, direct.id);
+    await page.close();
+    const last = await say(doctor, direct.id, { body: '如果 48 小时内还不缓解，直接转到我们科，我来安排床位。' });
+    await xiangyi.request.post(`${BASE}/api/v1/threads/${direct.id}/read`, { data: { messageId: last } });
+    const thanks = await say(xiangyi, direct.id, { body: '好的，谢谢陆主任！有变化我随时联系您。' });
+    await doctor.request.post(`${BASE}/api/v1/threads/${direct.id}/read`, { data: { messageId: thanks } });
+
+    const name = ((await (await doctor.request.get(`${BASE}/api/v1/patients/${patientId}`)).json()) as { name: string }).name;
+    // As the record page titles it: the name masked (thread titles reach e-mail/SMS notifications).
+    const pt = await open(doctor, { kind: 'case', caseType: 'patient', caseId: patientId, title: `患者讨论：${name.slice(0, 1)}${'*'.repeat(name.length - 1)}`, userIds: [xiangyiId, zhurenId] });
+    await say(doctor, pt.id, { body: '这位患者上周在新市镇卫生院就诊，慢阻肺急性加重，已雾化治疗，今天复诊。' });
+    await say(xiangyi, pt.id, { body: '今天气喘较前缓解，静息 SpO2 95%，心率 108 次/分。' });
+    const ecg = await say(zhuren, pt.id, { body: '心率偏快，心电图提示窦性心动过速。建议同时评估心功能，排除合并心衰。' });
+    await say(doctor, pt.id, { body: '同意，已开 BNP 和心脏彩超，结果出来发在这里。', replyTo: ecg });
+    await say(zhuren, (await open(zhuren, { kind: 'direct', userIds: [xiangyiId] })).id, { body: '钱医生，下周三下午的心内科联合门诊请准时参加。' });
+    await say(huizhen, (await open(huizhen, { kind: 'direct', userIds: [xiangyiId] })).id, { body: '您提交的远程会诊资料已收到，请补充近一个月的心电图。' });
+  }
+  for (const c of [doctor, xiangyi, zhuren, huizhen]) await c.close();
+  seeded = { direct: direct.id, patientId };
+  return seeded;
+}
+
+/** 消息: the doctor's message centre, the notification drawer (xiangyi), the patient discussion beside the record. */
+async function asMessaging(browser: Browser, vp: Viewport) {
+  if (only.size && !['messages', 'notifications', 'chat-panel'].some((n) => only.has(n))) return;
+  const { direct, patientId } = await seedMessaging(browser);
+  const doctor = await newContext(browser, vp);
+  await signIn(doctor, 'doctor');
+  const page = await doctor.newPage();
+  watch(page, `doctor-messages${vp.suffix}`);
+  await visit(page, `/messages/${direct}`);
+  await page.waitForSelector('.yl-chat-row audio', { timeout: 10_000 }).catch(() => problems.push('messages: the voice note is missing'));
+  await page.waitForFunction(() => [...document.querySelectorAll('.yl-chat-bubble img')].every((i) => (i as HTMLImageElement).complete), undefined, { timeout: 10_000 }).catch(() => undefined);
+  await shoot(page, 'messages', vp, vp.mobile);
+
+  await visit(page, `/patients/${patientId}`);
+  await page.getByRole('button', { name: /患者讨论/ }).click();
+  await page.waitForSelector('.ant-drawer-open .yl-chat-row', { timeout: 10_000 }).catch(() => problems.push('chat-panel: no messages in the drawer'));
+  await shoot(page, 'chat-panel', vp, true);
+  await doctor.close();
+
+  const xiangyi = await newContext(browser, vp);
+  await signIn(xiangyi, 'xiangyi');
+  const p2 = await xiangyi.newPage();
+  watch(p2, `xiangyi${vp.suffix}`);
+  await visit(p2, '/');
+  await p2.locator('.yl-bell').click();
+  await p2.waitForSelector('.ant-drawer-open .yl-notif-item', { timeout: 10_000 }).catch(() => problems.push('notifications: the drawer is empty'));
+  await shoot(p2, 'notifications', vp, true);
+  await xiangyi.close();
+}
+
 async function asOthers(browser: Browser, vp: Viewport) {
   const ctx = await newContext(browser, vp);
   const page = await ctx.newPage();
@@ -243,10 +395,13 @@ async function asOthers(browser: Browser, vp: Viewport) {
 mkdirSync(OUT, { recursive: true });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+    // The sample voice note is recorded from Chromium's fake microphone.
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
 });
 try {
   for (const vp of VIEWPORTS) {
+    await asMessaging(browser, vp);
     await asOthers(browser, vp);
     await asMedicalAffairs(browser, vp); // before the admin, so the audit log has patient reads to show
     await asAdmin(browser, vp);

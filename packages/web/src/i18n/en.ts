@@ -133,11 +133,11 @@ export const en: Messages = {
     previewImage: '[Image]', previewVoice: '[Voice]', previewFile: '[File]', quotedMissing: 'A quoted message',
     read: 'Read', unread: 'Unread', allRead: 'Read by all', readBy: 'Read by {{count}}', unreadN: '{{count}} unread messages',
     reply: 'Reply', replyingTo: 'Replying to {{name}}: ', sending: 'Sending', failed: 'Not sent', retry: 'Retry', discard: 'Delete',
-    send: 'Send', placeholder: 'Message (Enter sends, Shift+Enter new line)', sendImage: 'Send an image', sendFile: 'Send a file', recordVoice: 'Record a voice note',
+    send: 'Send', placeholder: 'Message (Enter sends, Shift+Enter new line)', placeholderShort: 'Message', sendImage: 'Send an image', sendFile: 'Send a file', recordVoice: 'Record a voice note',
     recording: 'Recording', stopRecording: 'Stop', voiceUnsupported: 'This browser cannot record audio', micDenied: 'The microphone is not available: allow it in the browser',
     searchInThread: 'Search this conversation', searchInThreadPlaceholder: 'Search the text messages here', closeSearch: 'Close search',
     noSearchResults: 'No messages found', searchCount: '{{count}} messages found',
-    invite: 'Add people', inviteOk: 'Add', inviteHint: 'They will see every message of this conversation.', invited: 'Added',
+    openPatient: 'Open the patient record', invite: 'Add people', inviteOk: 'Add', inviteHint: 'They will see every message of this conversation.', invited: 'Added',
     caseType: { patient: 'Patient', consultation: 'Consultation', referral: 'Referral', study: 'Study', diagnosis: 'Diagnosis', other: 'Case' },
   },
   notifications: {

@@ -132,11 +132,11 @@ export const zh = {
     previewImage: '[图片]', previewVoice: '[语音]', previewFile: '[文件]', quotedMissing: '引用的消息',
     read: '已读', unread: '未读', allRead: '全部已读', readBy: '{{count}}人已读', unreadN: '{{count}}条未读消息',
     reply: '回复', replyingTo: '回复 {{name}}：', sending: '发送中', failed: '发送失败', retry: '重试', discard: '删除',
-    send: '发送', placeholder: '输入消息，Enter 发送，Shift+Enter 换行', sendImage: '发送图片', sendFile: '发送文件', recordVoice: '录制语音',
+    send: '发送', placeholder: '输入消息，Enter 发送，Shift+Enter 换行', placeholderShort: '输入消息', sendImage: '发送图片', sendFile: '发送文件', recordVoice: '录制语音',
     recording: '正在录音', stopRecording: '停止', voiceUnsupported: '此浏览器不支持录音', micDenied: '无法使用麦克风，请在浏览器中允许访问麦克风',
     searchInThread: '搜索聊天记录', searchInThreadPlaceholder: '搜索本会话中的文字消息', closeSearch: '关闭搜索',
     noSearchResults: '没有找到相关消息', searchCount: '找到 {{count}} 条相关消息',
-    invite: '添加成员', inviteOk: '添加', inviteHint: '添加后，对方可以看到本会话的全部消息。', invited: '已添加成员',
+    openPatient: '查看患者档案', invite: '添加成员', inviteOk: '添加', inviteHint: '添加后，对方可以看到本会话的全部消息。', invited: '已添加成员',
     caseType: { patient: '患者', consultation: '会诊', referral: '转诊', study: '检查', diagnosis: '诊断', other: '病例' },
   },
   notifications: {

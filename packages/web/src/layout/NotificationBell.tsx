@@ -8,11 +8,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { ApiError, get, post } from '../api';
-import { fmtTime } from '../format';
 import { useErrorReporter, useIsMobile } from '../hooks';
-import { listTime } from '../messaging/format';
 import { useInbox } from '../messaging/inbox';
-import { localized, toNotification, type AppNotification } from '../messaging/types';
+import { NotificationItem } from '../messaging/NotificationItem';
+import { toNotification, type AppNotification } from '../messaging/types';
 import { useConnectionState } from '../realtime/RealtimeProvider';
 
 const PAGE = 20;
@@ -32,7 +31,6 @@ export function ConnectionDot() {
 
 function NotificationList({ onNavigate }: { onNavigate: () => void }) {
   const { t, i18n } = useTranslation();
-  const en = i18n.language.startsWith('en');
   const navigate = useNavigate();
   const report = useErrorReporter();
   const { notificationVersion, refreshNotifications, notificationsUnread } = useInbox();
@@ -87,19 +85,7 @@ function NotificationList({ onNavigate }: { onNavigate: () => void }) {
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ margin: '48px 0' }}
             description={filter === 'unread' ? t('notifications.noneUnread') : t('notifications.none')} />
         )}
-        {items.map((n) => (
-          <button key={n.id} type="button" className={`yl-notif-item${n.readAt ? '' : ' unread'}${n.link ? ' linked' : ''}`} onClick={() => void open(n)}>
-            <span className="yl-notif-dot" aria-hidden />
-            <span style={{ flex: 1, minWidth: 0 }}>
-              <span className="yl-notif-top">
-                <span className="yl-notif-title">{localized(n.title, en) || t('notifications.newOne')}</span>
-                <Tooltip title={fmtTime(n.createdAt)}><span className="yl-notif-time">{listTime(n.createdAt, t)}</span></Tooltip>
-              </span>
-              {localized(n.body, en) && <span className="yl-notif-body">{localized(n.body, en)}</span>}
-              {!n.readAt && <span className="yl-sr-only">{t('notifications.unreadMark')}</span>}
-            </span>
-          </button>
-        ))}
+        {items.map((n) => <NotificationItem key={n.id} n={n} onOpen={(x) => void open(x)} />)}
         {items.length < total && (
           <div style={{ textAlign: 'center', padding: 12 }}>
             <Button size="small" loading={loading} onClick={() => void load(items.length)}>{t('notifications.more')}</Button>

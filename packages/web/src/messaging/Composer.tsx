@@ -177,7 +177,7 @@ export function Composer({ onSend, replyTo, onCancelReply, disabled, compact }: 
             onChange={(e) => setText(e.target.value)}
             onKeyDown={onKeyDown}
             autoSize={{ minRows: 1, maxRows: compact ? 3 : 5 }}
-            placeholder={t('messages.placeholder')}
+            placeholder={compact ? t('messages.placeholderShort') : t('messages.placeholder')}
             disabled={disabled}
             aria-label={t('messages.placeholder')}
             maxLength={5000}

@@ -3,13 +3,14 @@
  * receipts (older ones paged in with “加载更早消息”), and the composer. The message centre shows it beside the
  * thread list; ChatPanel shows it compact beside a case.
  */
-import { ArrowLeftOutlined, CloseOutlined, SearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, CloseOutlined, IdcardOutlined, SearchOutlined, TeamOutlined, UserAddOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Empty, Input, Modal, Result, Spin, Tooltip, Typography } from 'antd';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, get, post } from '../api';
-import { useMe } from '../auth';
-import { useErrorReporter } from '../hooks';
+import { useNavigate } from 'react-router-dom';
+import { useAuth, useMe } from '../auth';
+import { useErrorReporter, useIsMobile } from '../hooks';
 import { dayLabel } from './format';
 import { MessageBubble, type Receipt } from './MessageBubble';
 import { Composer } from './Composer';
@@ -58,9 +59,12 @@ export function Conversation({ threadId, compact, onBack, visible = true, header
 }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
+  const { can } = useAuth();
+  const navigate = useNavigate();
   const { message } = App.useApp();
   const report = useErrorReporter();
   const c = useConversation(threadId, visible);
+  const mobile = useIsMobile();
   const { thread, messages } = c;
   const [replyTo, setReplyTo] = useState<ChatMessage | null>(null);
   const [searchOpen, setSearchOpen] = useState(false);
@@ -148,6 +152,11 @@ export function Conversation({ threadId, compact, onBack, visible = true, header
           </Tooltip>
         </div>
         {headerExtra}
+        {thread?.patientId && can('patient.read') && !compact && (
+          <Tooltip title={t('messages.openPatient')}>
+            <Button type="text" icon={<IdcardOutlined />} onClick={() => navigate(`/patients/${thread.patientId}`)} aria-label={t('messages.openPatient')} />
+          </Tooltip>
+        )}
         <Tooltip title={t('messages.searchInThread')}>
           <Button type={searchOpen ? 'primary' : 'text'} ghost={searchOpen} icon={<SearchOutlined />} aria-label={t('messages.searchInThread')}
             onClick={() => { setSearchOpen((s) => !s); setQ(''); }} />
@@ -189,7 +198,7 @@ export function Conversation({ threadId, compact, onBack, visible = true, header
                   {newDay && <div className="yl-chat-day">{day}</div>}
                   <MessageBubble m={m} mine={mine} showSender={showSender}
                     quoted={m.replyToMessage ?? (m.replyTo ? byId.get(m.replyTo) ?? null : null)}
-                    receipt={mine ? receiptOf(m) : undefined}
+                    receipt={mine && others.length ? receiptOf(m) : undefined}
                     onReply={() => setReplyTo(m)}
                     onRetry={m.pending === 'failed' && m.clientId ? () => { c.retry(m.clientId!).catch((e: unknown) => report(e)); } : undefined}
                     onDiscard={m.pending === 'failed' && m.clientId ? () => c.discard(m.clientId!) : undefined} />
@@ -199,7 +208,7 @@ export function Conversation({ threadId, compact, onBack, visible = true, header
           </>
         )}
       </div>
-      <Composer onSend={send} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} disabled={c.loading || !thread} compact={compact} />
+      <Composer onSend={send} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} disabled={c.loading || !thread} compact={compact || mobile} />
       <Modal open={inviting} title={t('messages.invite')} onCancel={() => setInviting(false)} onOk={() => void invite()}
         okButtonProps={{ disabled: !invitees.length, loading: saving }} okText={t('messages.inviteOk')} destroyOnHidden>
         <Typography.Paragraph type="secondary">{t('messages.inviteHint')}</Typography.Paragraph>

@@ -13,9 +13,9 @@ import { post, type Page } from '../../api';
 import { useAuth, useMe } from '../../auth';
 import { useApiData, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
-import { listTime } from '../../messaging/format';
+import { NotificationItem } from '../../messaging/NotificationItem';
 import { useInbox } from '../../messaging/inbox';
-import { localized, toNotification, type AppNotification } from '../../messaging/types';
+import { toNotification, type AppNotification } from '../../messaging/types';
 import { useRealtimeEvent } from '../../realtime/RealtimeProvider';
 
 interface Shortcut { key: string; to: string; icon: ReactNode; needs?: Action; show?: boolean }
@@ -27,8 +27,7 @@ function useCount(path: string, allowed: boolean) {
 
 /** 待办: what the notification centre has not had read yet, newest first; live. */
 function TodoCard({ mobile }: { mobile: boolean }) {
-  const { t, i18n } = useTranslation();
-  const en = i18n.language.startsWith('en');
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const { notificationsUnread, messagesUnread, notificationVersion, refreshNotifications } = useInbox();
   const { data, reload } = useApiData<Page<unknown>>('notifications', { unread: true, limit: 5 });
@@ -54,18 +53,7 @@ function TodoCard({ mobile }: { mobile: boolean }) {
       </Row>
       {items.length ? (
         <div>
-          {items.map((n) => (
-            <button key={n.id} type="button" className="yl-notif-item unread linked" onClick={() => open(n)}>
-              <span className="yl-notif-dot" aria-hidden />
-              <span style={{ flex: 1, minWidth: 0 }}>
-                <span className="yl-notif-top">
-                  <span className="yl-notif-title">{localized(n.title, en) || t('notifications.newOne')}</span>
-                  <span className="yl-notif-time">{listTime(n.createdAt, t)}</span>
-                </span>
-                {localized(n.body, en) && <span className="yl-notif-body">{localized(n.body, en)}</span>}
-              </span>
-            </button>
-          ))}
+          {items.map((n) => <NotificationItem key={n.id} n={n} onOpen={open} />)}
         </div>
       ) : (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} style={{ margin: mobile ? '8px 0' : '32px 0' }} description={

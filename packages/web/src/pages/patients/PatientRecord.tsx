@@ -17,6 +17,9 @@ import { IdentifiersCard } from './IdentifiersCard';
 import { MergeHistoryCard } from './MergeHistoryCard';
 import { PatientEditDrawer } from './PatientEditDrawer';
 
+/** 张** : thread titles go into notifications, which may leave the platform by e-mail or SMS. */
+const maskedName = (name: string) => `${[...name][0] ?? ''}${'*'.repeat(Math.max(0, [...name].length - 1))}`;
+
 export function PatientRecord({ id, self = false }: { id: string; self?: boolean }) {
   const { t, i18n } = useTranslation();
   const { can } = useAuth();
@@ -72,7 +75,7 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
           </Space>
           <Space wrap>
             {staff && can('message.use' as Action) && <ChatDrawerButton caseType="patient" caseId={p.id} patientId={p.id} label={t('chat.patientDiscussion')}
-              title={t('chat.patientTitle', { name: p.name })} />}
+              title={t('chat.patientTitle', { name: maskedName(p.name) })} />}
             {editButton}
           </Space>
         </div>
