@@ -101,7 +101,7 @@ export interface OutboundMessageTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>; claimed_at: Timestamp | null; sent_at: Timestamp | null;
 }
 export interface EventLogTable {
-  id: BigId; user_id: string; type: string; data: Json; batch: string; created_at: CreatedAt;
+  id: BigId; recipients: string[]; type: string; data: Json; batch: string; created_at: CreatedAt;
 }
 
 export interface Database {

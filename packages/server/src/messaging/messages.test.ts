@@ -114,7 +114,8 @@ describe('messages', () => {
     expect((await doctor.post(`/api/v1/threads/${th}/read`, { messageId: m1 })).body.lastReadMessageId).toBe(m2);
     const seen = (await head.get(`/api/v1/threads/${th}`)).body.participants.find((p: { userId: string }) => p.userId === w.users.doctor.id);
     expect(seen.lastReadMessageId).toBe(m2);
-    const receipts = await t.db.selectFrom('event_log').select(['user_id', 'data']).where('type', '=', 'message.read').execute();
+    const receipts = (await t.db.selectFrom('event_log').select(['recipients', 'data']).where('type', '=', 'message.read').execute())
+      .flatMap((r) => r.recipients.map((user_id) => ({ user_id, data: r.data })));
     expect(receipts.filter((e) => (e.data as { threadId: string }).threadId === th).map((e) => e.user_id).sort()).toEqual([w.users.doctor.id, w.users.dept_head.id].sort());
     expect((await doctor.post(`/api/v1/threads/${th}/read`, { messageId: 999999 })).status).toBe(404);
     const list = (await doctor.get('/api/v1/threads')).body;

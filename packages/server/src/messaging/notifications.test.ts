@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +36,7 @@ describe('notification centre', () => {
     expect((await head.get('/api/v1/notifications?unread=true')).body).toMatchObject({ total: 1, unread: 1 });
     expect((await head.post('/api/v1/notifications/read-all')).body).toEqual({ marked: 1 });
     expect((await head.get('/api/v1/notifications')).body.unread).toBe(0);
-    const events = await t.db.selectFrom('event_log').select('type').where('user_id', '=', w.users.dept_head.id).orderBy('id').execute();
+    const events = await t.db.selectFrom('event_log').select('type').where(sql<boolean>`recipients @> ARRAY[${w.users.dept_head.id}]::uuid[]`).orderBy('id').execute();
     expect(events.map((e) => e.type)).toEqual(['notification.created', 'notification.created', 'notification.read', 'notification.read']);
   });
 

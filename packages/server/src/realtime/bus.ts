@@ -1,6 +1,6 @@
 /**
  * The event bus between server processes, on PostgreSQL LISTEN/NOTIFY (PGlite in one process).
- * A durable event for some people is one event_log row per person plus a NOTIFY naming the batch, both in the
+ * A durable event for some people is one event_log row naming them (recipients) plus a NOTIFY naming the batch, both in the
  * caller's transaction: nothing is announced unless the change commits, and a socket that was away replays the
  * rows later. Topic hints (a page's "refetch, something changed") are NOTIFY only, with no row.
  */
@@ -29,7 +29,7 @@ export async function publish(dbOrTx: Db | Tx, userIds: readonly string[], type:
   const batch = randomUUID();
   const json = JSON.stringify(data);
   await inTransaction(dbOrTx, async (tx) => {
-    await tx.insertInto('event_log').values(users.map((user_id) => ({ user_id, type, data: json, batch }))).execute();
+    await tx.insertInto('event_log').values({ recipients: users, type, data: json, batch }).execute();
     const payload = users.length <= NAMED_USERS_MAX ? `${batch}:${users.join(',')}` : batch;
     await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(tx);
   });
@@ -41,7 +41,7 @@ export async function publishEach(dbOrTx: Db | Tx, type: string, rows: readonly 
   const batch = randomUUID();
   const users = [...new Set(rows.map((r) => r.userId))];
   await inTransaction(dbOrTx, async (tx) => {
-    await tx.insertInto('event_log').values(rows.map((r) => ({ user_id: r.userId, type, data: JSON.stringify(r.data), batch }))).execute();
+    await tx.insertInto('event_log').values(rows.map((r) => ({ recipients: [r.userId], type, data: JSON.stringify(r.data), batch }))).execute();
     const payload = users.length <= NAMED_USERS_MAX ? `${batch}:${users.join(',')}` : batch;
     await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(tx);
   });

@@ -26,6 +26,8 @@ export const REPLAY_WINDOW_SECONDS = 10;
 const REPLAY_PAGE = 500;
 
 export interface EventFrame { type: 'event'; id: number; event: { type: string; data: unknown } }
+/** Events addressed to this person (GIN index on recipients). */
+const forUser = (userId: string) => sql<boolean>`recipients @> ARRAY[${userId}]::uuid[]`;
 const frameOf = (r: { id: string | number; type: string; data: unknown }): EventFrame =>
   ({ type: 'event', id: Number(r.id), event: { type: r.type, data: r.data } });
 
@@ -99,7 +101,7 @@ export class Hub {
 
   /** The newest event id of a person: where a fresh client's cursor starts. */
   async cursorOf(userId: string): Promise<number> {
-    const r = await this.handle.db.selectFrom('event_log').select((eb) => eb.fn.max('id').as('id')).where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.handle.db.selectFrom('event_log').select((eb) => eb.fn.max('id').as('id')).where(forUser(userId)).executeTakeFirst();
     return Number(r?.id ?? 0);
   }
 
@@ -111,11 +113,11 @@ export class Hub {
   async replay(conn: Connection, cursor: number) {
     const userId = conn.caller.userId;
     const anchor = await this.handle.db.selectFrom('event_log').select('created_at')
-      .where('id', '=', String(cursor)).where('user_id', '=', userId).executeTakeFirst();
+      .where('id', '=', String(cursor)).where(forUser(userId)).executeTakeFirst();
     let after = anchor ? await this.firstIdSince(userId, anchor.created_at, cursor) : cursor;
     for (;;) {
       const rows = await this.handle.db.selectFrom('event_log').select(['id', 'type', 'data'])
-        .where('user_id', '=', userId).where('id', '>', String(after)).orderBy('id').limit(REPLAY_PAGE).execute();
+        .where(forUser(userId)).where('id', '>', String(after)).orderBy('id').limit(REPLAY_PAGE).execute();
       for (const r of rows) this.sendEvent(conn, r);
       if (rows.length < REPLAY_PAGE) return;
       after = Number(rows.at(-1)!.id);
@@ -125,7 +127,7 @@ export class Hub {
   /** The id just below the person's first event inserted within the replay window before `at`. */
   private async firstIdSince(userId: string, at: Date, cursor: number): Promise<number> {
     const r = await sql<{ id: string | null }>`SELECT min(id) AS id FROM event_log
-      WHERE user_id = ${userId} AND id <= ${cursor} AND created_at > ${at}::timestamptz - make_interval(secs => ${REPLAY_WINDOW_SECONDS})`.execute(this.handle.db);
+      WHERE recipients @> ARRAY[${userId}]::uuid[] AND id <= ${cursor} AND created_at > ${at}::timestamptz - make_interval(secs => ${REPLAY_WINDOW_SECONDS})`.execute(this.handle.db);
     const first = r.rows[0]?.id;
     return first ? Number(first) - 1 : cursor;
   }
@@ -139,12 +141,15 @@ export class Hub {
     const { batch, userIds } = parseBatchPayload(payload);
     if (userIds && !userIds.some((u) => this.byUser.has(u))) return;
     if (!this.byUser.size) return;
-    const rows = await this.handle.db.selectFrom('event_log').select(['id', 'user_id', 'type', 'data']).where('batch', '=', batch).execute();
+    const rows = await this.handle.db.selectFrom('event_log').select(['id', 'recipients', 'type', 'data']).where('batch', '=', batch).execute();
     for (const r of rows) {
-      const conns = this.byUser.get(r.user_id);
-      if (!conns) continue;
-      const text = JSON.stringify(frameOf(r));
-      for (const c of conns) { c.send(text); c.lastId = Math.max(c.lastId, Number(r.id)); }
+      let text: string | undefined; // serialised once per event, whatever the number of sockets
+      for (const userId of r.recipients) {
+        const conns = this.byUser.get(userId);
+        if (!conns) continue;
+        text ??= JSON.stringify(frameOf(r));
+        for (const c of conns) { c.send(text); c.lastId = Math.max(c.lastId, Number(r.id)); }
+      }
     }
   }
 
