@@ -335,6 +335,8 @@ async function asMessaging(browser: Browser, vp: Viewport) {
   await visit(page, `/messages/${direct}`);
   await page.waitForSelector('.yl-chat-row audio', { timeout: 10_000 }).catch(() => problems.push('messages: the voice note is missing'));
   await page.waitForFunction(() => [...document.querySelectorAll('.yl-chat-bubble img')].every((i) => (i as HTMLImageElement).complete), undefined, { timeout: 10_000 }).catch(() => undefined);
+  // On a wide screen, start the view at the picture xiangyi sent (the newest messages follow below it).
+  if (!vp.mobile) await page.locator('.yl-chat-bubble.media').first().evaluate((el) => el.closest('.yl-chat-row')!.scrollIntoView({ block: 'start' })).catch(() => undefined);
   await shoot(page, 'messages', vp, vp.mobile);
 
   await visit(page, `/patients/${patientId}`);

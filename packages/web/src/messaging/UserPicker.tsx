@@ -62,7 +62,10 @@ export function UserPicker({ value, onChange, exclude = [], multiple }: {
   }, [q, accounts, directory, me.userId, t]);
 
   const options = useMemo(() => {
-    const list = q.trim() ? found : contacts;
+    // While typing: the people one already talks with who match, then what the search found.
+    const needle = q.trim().toLowerCase();
+    const mine = needle ? contacts.filter((c) => c.label.toLowerCase().includes(needle)) : contacts;
+    const list = needle ? [...mine, ...found.filter((f) => !mine.some((m) => m.value === f.value))] : contacts;
     const known = new Map<string, PickedUser>([...contacts, ...found].map((o) => [o.value, o]));
     const chosen = (value ?? []).map((v) => known.get(v)).filter((o): o is PickedUser => !!o && !list.some((l) => l.value === o.value));
     return [...list, ...chosen].filter((o) => !exclude.includes(o.value));
