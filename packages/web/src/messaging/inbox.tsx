@@ -11,6 +11,7 @@ import type { Action } from '@yilian/core';
 import { useAuth } from '../auth';
 import { useRealtimeEvent } from '../realtime/RealtimeProvider';
 import { localized, toMessage, toNotification, toThread, type Thread } from './types';
+import { threadsOnScreen } from './onScreen';
 
 interface InboxState {
   notificationsUnread: number;
@@ -79,7 +80,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     const n = toNotification(e.data);
     setNotificationsUnread((c) => c + 1);
     refreshNotifications();
-    if (!n || (n.link && n.link === here.current)) return;
+    const onScreen = n?.link?.match(/^\/messages\/([^/?#]+)/)?.[1];
+    if (!n || (n.link && n.link === here.current) || (onScreen && threadsOnScreen.has(onScreen))) return;
     const en = i18n.language.startsWith('en');
     notification.info({
       key: `n${n.id}`,

@@ -8,6 +8,7 @@ import { api, ApiError, get, post } from '../api';
 import { useMe } from '../auth';
 import { useRealtimeEvent } from '../realtime/RealtimeProvider';
 import { useInbox } from './inbox';
+import { threadsOnScreen } from './onScreen';
 import { compareIds, toMessage, toThread, type ChatMessage, type FileInfo, type MessageKind, type Thread } from './types';
 
 export const PAGE = 30;
@@ -202,6 +203,12 @@ export function useConversation(threadId: string | null, visible = true) {
       .then(() => refreshThreads())
       .catch(() => { lastMarked.current = null; });
   }, [threadId, messages, thread, me.userId, refreshThreads]);
+
+  useEffect(() => {
+    if (!threadId || !visible) return;
+    threadsOnScreen.add(threadId);
+    return () => { threadsOnScreen.delete(threadId); };
+  }, [threadId, visible]);
 
   useEffect(() => {
     if (!visible || loading) return;
