@@ -87,6 +87,8 @@ export async function listPractitioners(db: Db, caller: Caller, q: PractitionerQ
   const [rows, total] = await Promise.all([
     sel.selectAll('practitioner')
       .select(sql<boolean>`EXISTS (SELECT 1 FROM expert e WHERE e.practitioner_id = practitioner.id AND e.active)`.as('is_expert'))
+      // The practitioner's active sign-in account, so colleagues can start a conversation with them.
+      .select(sql<string | null>`(SELECT u.id FROM user_account u WHERE u.practitioner_id = practitioner.id AND u.active ORDER BY u.created_at LIMIT 1)`.as('user_id'))
       .orderBy('practitioner.name_pinyin').orderBy('practitioner.id').limit(q.limit).offset(q.offset).execute(),
     sel.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst(),
   ]);
@@ -95,7 +97,7 @@ export async function listPractitioners(db: Db, caller: Caller, q: PractitionerQ
     total: countOf(total),
     items: rows.map((r) => ({
       id: r.id, name: r.name, sex: r.sex, title: r.title, specialty: r.specialty, phone: maskPhone(r.phone),
-      licenseNo: r.license_no, active: r.active, isExpert: r.is_expert, roles: roles.get(r.id)!,
+      licenseNo: r.license_no, active: r.active, isExpert: r.is_expert, userId: r.user_id, roles: roles.get(r.id)!,
     })),
   };
 }

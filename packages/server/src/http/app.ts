@@ -93,7 +93,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.caller = await resolveSession(handle.db, config, token, req.ip);
     // Every API route needs a signed-in caller unless it is marked public; checked before the body is validated.
-    if (!req.caller && req.url.startsWith('/api/v1/') && req.routeOptions.url && !(req.routeOptions.config as { public?: boolean }).public) throw unauthorized();
+    if (!req.caller && req.routeOptions.url?.startsWith('/api/v1/') && !(req.routeOptions.config as { public?: boolean }).public) throw unauthorized();
   });
 
   await app.register(swagger, {
@@ -117,6 +117,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(realtimeRoutes);
 
   // The single-page app, when built, answers every other GET that is not an API call (see registerErrorHandling).
-  if (existsSync(webDist)) await app.register(fastifyStatic, { root: webDist, wildcard: false });
+  // wildcard: files are looked up per request, so a rebuilt web app is served without a restart.
+  if (existsSync(webDist)) await app.register(fastifyStatic, { root: webDist, wildcard: true });
   return app;
 }

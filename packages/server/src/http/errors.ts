@@ -64,7 +64,10 @@ export function registerErrorHandling(app: FastifyInstance, singlePageApp = fals
     return reply.status(500).send(new AppError(500, 'internal', '服务器内部错误，请稍后重试', 'Internal server error').toBody());
   });
   app.setNotFoundHandler((req, reply) => {
-    if (singlePageApp && req.method === 'GET' && !/^\/(api|fhir|ws|metrics|healthz|readyz)(\/|$|\?)/.test(req.url)) return reply.sendFile('index.html');
+    // Client-side routes get the app; API paths and missing files (anything with an extension) get a real 404.
+    const path = req.url.split('?')[0]!;
+    if (singlePageApp && req.method === 'GET' && !/^\/(api|fhir|ws|metrics|healthz|readyz)(\/|$)/.test(path) && !/\.[A-Za-z0-9]+$/.test(path))
+      return reply.sendFile('index.html');
     reply.status(404).send(new AppError(404, 'no_route', '接口不存在', `No route ${req.method} ${req.url.split('?')[0]}`).toBody());
   });
 }

@@ -100,6 +100,8 @@ export async function sendMessage(db: Db, caller: Caller, threadId: string, inpu
     const everyone = await participantIds(tx, threadId);
     await publish(tx, everyone, 'message.created', message as unknown as Record<string, unknown>);
     await notifyOthers(tx, caller, thread, everyone.filter((u) => u !== caller.userId));
+    // Whoever writes in a thread has seen it: their own new-message notification for it is done.
+    await markLinkRead(tx, caller.userId, threadLink(thread.id));
     return { message, created: true };
   });
 }
@@ -119,8 +121,10 @@ async function notifyOthers(tx: Tx, caller: Caller, thread: ThreadRow, others: s
   await notify(tx, {
     userIds, kind: 'message', link, caseType: thread.case_type, caseId: thread.case_id,
     title: { zh: `${caller.displayName} 发来新消息`, en: `New message from ${caller.displayName}` },
-    // The thread's title only; the message text stays in the platform (notifications also go out by e-mail/SMS).
-    body: thread.title ? { zh: `会话：${thread.title}`, en: `Thread: ${thread.title}` } : null,
+    // Never the message text, and for a thread about a patient not even its title (it may name the patient):
+    // notifications also leave the platform by e-mail or SMS.
+    body: thread.patient_id ? { zh: '患者讨论有新消息', en: 'New message in a patient discussion' }
+      : thread.title ? { zh: `会话：${thread.title}`, en: `Thread: ${thread.title}` } : null,
   });
 }
 

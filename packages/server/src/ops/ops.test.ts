@@ -42,3 +42,15 @@ describe('operations endpoints', () => {
     await other.app.close();
   });
 });
+
+describe('the web app', () => {
+  it('serves client-side routes with the app and answers a missing asset with 404', async () => {
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(new URL('../../../web/dist/index.html', import.meta.url))) return; // built by npm start / the browser test
+    const page = await t.anonymous.get('/patients/123');
+    expect(page.status).toBe(200);
+    expect(String(page.headers['content-type'])).toMatch(/text\/html/);
+    expect((await t.anonymous.get('/assets/missing-0000.js')).status).toBe(404);
+    expect((await t.anonymous.get('/api/v1/unknown')).status).toBe(404);
+  });
+});
