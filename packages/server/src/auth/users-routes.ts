@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
 import { authorize } from '../policy/policy.js';
+import { issueToken, listTokens, revokeToken } from './api-tokens.js';
 import { addRole, createUser, listUsers, removeRole, resetPassword, setActive, updateUser } from './users.js';
 
 const roleGrant = z.object({ role: z.enum(ROLES), institutionId: z.uuid().nullish() }).strict();
@@ -32,6 +33,11 @@ export async function userRoutes(appBase: FastifyInstance) {
   app.post('/:id/roles', { schema: { tags: ['users'], params, body: roleGrant } }, async (req, reply) => reply.status(201).send(await addRole(db, guard(req), req.params.id, req.body)));
   app.delete('/:id/roles/:roleId', { schema: { tags: ['users'], params: z.object({ id: z.uuid(), roleId: z.uuid() }) } },
     async (req) => { await removeRole(db, guard(req), req.params.id, req.params.roleId); return { ok: true }; });
+  app.get('/:id/tokens', { schema: { tags: ['users'], params } }, async (req) => listTokens(db, guard(req), req.params.id));
+  app.post('/:id/tokens', { schema: { tags: ['users'], params, body: z.object({ name: z.string().trim().min(1).max(60), expiresAt: z.iso.datetime({ offset: true }).nullish() }).strict() } },
+    async (req, reply) => reply.status(201).send(await issueToken(db, guard(req), req.params.id, req.body)));
+  app.post('/:id/tokens/:tokenId/revoke', { schema: { tags: ['users'], params: z.object({ id: z.uuid(), tokenId: z.uuid() }) } },
+    async (req) => { await revokeToken(db, guard(req), req.params.id, req.params.tokenId); return { ok: true }; });
   app.post('/:id/deactivate', { schema: { tags: ['users'], params } }, async (req) => { await setActive(db, guard(req), req.params.id, false); return { ok: true }; });
   app.post('/:id/activate', { schema: { tags: ['users'], params } }, async (req) => { await setActive(db, guard(req), req.params.id, true); return { ok: true }; });
   app.post('/:id/reset-password', { schema: { tags: ['users'], params, body: z.object({ password }).strict() } },

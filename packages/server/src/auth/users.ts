@@ -31,7 +31,7 @@ function checkGrant(caller: Caller, role: { role: Role; institutionId?: string |
  * An institution admin may only touch accounts whose every role is held at their institution: an account that
  * also works elsewhere, or holds a consortium-wide role, is managed by the consortium office.
  */
-async function loadManaged(db: Db | Transaction<Database>, caller: Caller, userId: string) {
+export async function loadManaged(db: Db | Transaction<Database>, caller: Caller, userId: string) {
   const user = await db.selectFrom('user_account').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) throw notFound({ zh: '账号', en: 'Account' }, 'id');
   const limit = institutionLimit(caller, 'user.manage');

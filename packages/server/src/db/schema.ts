@@ -104,7 +104,13 @@ export interface EventLogTable {
   id: BigId; recipients: string[]; type: string; data: Json; batch: string; created_at: CreatedAt;
 }
 
+export interface ApiTokenTable {
+  id: Generated<string>; user_id: string; name: string; token_hash: string; created_by: string; created_at: CreatedAt;
+  expires_at: Timestamp | null; last_used_at: Timestamp | null; revoked_at: Timestamp | null;
+}
+
 export interface Database {
+  api_token: ApiTokenTable;
   institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
   department: DepartmentTable; practitioner: PractitionerTable; practitioner_role: PractitionerRoleTable;
   expert: ExpertTable; patient: PatientTable; patient_identifier: PatientIdentifierTable; patient_merge: PatientMergeTable;

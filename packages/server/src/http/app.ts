@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
 import { auditRoutes } from '../audit/routes.js';
+import { resolveToken } from '../auth/api-tokens.js';
 import { authRoutes } from '../auth/routes.js';
 import { userRoutes } from '../auth/users-routes.js';
 import { resolveSession, SESSION_COOKIE } from '../auth/session.js';
@@ -92,6 +93,9 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   app.addHook('onRequest', async (req) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.caller = await resolveSession(handle.db, config, token, req.ip);
+    // System clients: `Authorization: Bearer <api token>` (REST and the /ws upgrade).
+    const bearer = !req.caller && req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (bearer) req.caller = await resolveToken(handle.db, bearer, req.ip);
     // Every API route needs a signed-in caller unless it is marked public; checked before the body is validated.
     if (!req.caller && req.routeOptions.url?.startsWith('/api/v1/') && !(req.routeOptions.config as { public?: boolean }).public) throw unauthorized();
   });

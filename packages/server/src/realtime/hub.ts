@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
+import { isTokenSession, liveTokenIds } from '../auth/api-tokens.js';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../db/database.js';
 import type { Caller } from '../http/context.js';
@@ -173,7 +174,8 @@ export class Hub {
   async checkSessions() {
     const conns = [...this.byUser.values()].flatMap((s) => [...s]);
     if (!conns.length) return;
-    const ids = [...new Set(conns.map((c) => c.caller.sessionId))];
+    const all = [...new Set(conns.map((c) => c.caller.sessionId))];
+    const ids = all.filter((s) => !isTokenSession(s));
     const live = new Set<string>();
     for (let i = 0; i < ids.length; i += 1000) {
       const rows = await this.handle.db.selectFrom('user_session').innerJoin('user_account', 'user_account.id', 'user_session.user_id')
@@ -185,6 +187,7 @@ export class Hub {
         .execute();
       for (const r of rows) live.add(r.token_hash);
     }
+    for (const id of await liveTokenIds(this.handle.db, all.filter(isTokenSession).map((s) => s.slice('token:'.length)))) live.add(`token:${id}`);
     for (const c of conns) if (!live.has(c.caller.sessionId)) c.close(4401, 'session ended');
   }
 }
