@@ -83,3 +83,8 @@ export interface UserAccount {
   active: boolean; totpEnabled: boolean; lockedUntil: string | null; createdAt?: string;
   roles: RoleGrant[];
 }
+
+/** An API token of an account (the secret itself is shown only when issued). */
+export interface ApiToken {
+  id: string; name: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null; revokedAt: string | null;
+}

@@ -1,7 +1,7 @@
 /**
  * 账号管理: sign-in accounts with their roles at each institution, lockout and two-step status; create, grant and
- * revoke roles, deactivate or activate, reset a password. The consortium office sees every account, an institution
- * admin the accounts holding a role at its institution.
+ * revoke roles, deactivate or activate, reset a password, issue and revoke API tokens. The consortium office sees
+ * every account, an institution admin the accounts holding a role at its institution.
  */
 import { LockOutlined, PlusOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { App, Button, Col, Input, Popconfirm, Row, Space, Tag, Typography } from 'antd';
@@ -17,6 +17,7 @@ import { StatusTag } from '../../components/StatusTag';
 import { useApiData, useErrorReporter } from '../../hooks';
 import type { RoleGrant, UserAccount } from '../../types';
 import { AddRoleModal } from './AddRoleModal';
+import { ApiTokensDrawer } from './ApiTokensDrawer';
 import { GrantTag, useGrantRules } from './grants';
 import { ResetPasswordModal } from './ResetPasswordModal';
 import { UserForm } from './UserForm';
@@ -32,6 +33,7 @@ export default function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [granting, setGranting] = useState<UserAccount | null>(null);
   const [resetting, setResetting] = useState<UserAccount | null>(null);
+  const [tokensOf, setTokensOf] = useState<UserAccount | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const { data, loading, error, reload } = useApiData<Page<UserAccount>>('users', { q, limit: paging.limit, offset: paging.offset });
 
@@ -86,6 +88,7 @@ export default function UsersPage() {
     <Space size={0} wrap>
       <Button type="link" size="small" style={{ paddingInline: 4 }} onClick={() => setGranting(u)}>{t('users.addRole')}</Button>
       <Button type="link" size="small" style={{ paddingInline: 4 }} onClick={() => setResetting(u)}>{t('users.resetPassword')}</Button>
+      <Button type="link" size="small" style={{ paddingInline: 4 }} onClick={() => setTokensOf(u)}>{t('tokens.action')}</Button>
       {!(u.active && u.id === me.userId) && (
         <Popconfirm
           title={t(u.active ? 'users.confirmDeactivate' : 'users.confirmActivate', { name: u.displayName })}
@@ -133,6 +136,7 @@ export default function UsersPage() {
       <UserForm open={creating} onClose={() => setCreating(false)} onSaved={() => { setCreating(false); reload(); }} />
       <AddRoleModal user={granting} onClose={() => setGranting(null)} onDone={() => { setGranting(null); reload(); }} />
       <ResetPasswordModal user={resetting} onClose={() => setResetting(null)} />
+      <ApiTokensDrawer user={tokensOf} onClose={() => setTokensOf(null)} />
     </div>
   );
 }
