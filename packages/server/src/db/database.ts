@@ -3,11 +3,18 @@
  * Both speak the same SQL, so migrations and queries are shared.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** A handle queries can run on: the database or an open transaction. */
+export type Reader = Db | Tx;
+
+/** Runs `f` in the given transaction, or in a new one. */
+export const inTx = <T>(dbOrTx: Reader, f: (tx: Tx) => Promise<T>): Promise<T> =>
+  dbOrTx.isTransaction ? f(dbOrTx as Tx) : (dbOrTx as Db).transaction().execute(f);
 export interface DbHandle {
   db: Db; kind: 'pglite' | 'postgres'; close(): Promise<void>;
   /**

@@ -1,19 +1,16 @@
 /** What the directory's service files share: query-string pieces, the names of things for errors, and small SQL helpers. */
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
-import type { Database } from '../db/schema.js';
-import { page, startsWith } from '../http/query.js';
+import type { Reader, Tx } from '../db/database.js';
+import { contains, page, startsWith } from '../http/query.js';
 
-export type Tx = Transaction<Database>;
-/** A handle reads can run on: the database or an open transaction. */
-export type Reader = Db | Tx;
+export type { Reader, Tx };
 
 export const idParams = z.object({ id: z.uuid() }).strict();
 
 /** `?active=true|false`; absent means both. */
 export const activeFilter = z.enum(['true', 'false']).transform((v) => v === 'true').optional();
-export { page, startsWith };
+export { contains, page, startsWith };
 export interface Page { limit: number; offset: number }
 export interface List<T> { total: number; items: T[] }
 
@@ -26,8 +23,6 @@ export const THING = {
   expert: { zh: '专家', en: 'Expert' },
 } as const;
 
-/** A LIKE pattern that matches `q` literally anywhere. */
-export const contains = (q: string) => `%${startsWith(q)}`;
 
 /**
  * A column holding space-separated variants (name_pinyin, name_initials: "shantianfang dantianfang") matched by

@@ -9,3 +9,5 @@ export const page = {
 
 /** A LIKE pattern that matches `q` literally at the start of the value. */
 export const startsWith = (q: string) => `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** A LIKE pattern that matches `q` literally anywhere. */
+export const contains = (q: string) => `%${startsWith(q)}`;

@@ -5,22 +5,17 @@
  * rows later. Topic hints (a page's "refetch, something changed") are NOTIFY only, with no row.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
-import type { Db } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import { sql } from 'kysely';
+import { inTx, type Db, type Tx } from '../db/database.js';
 
 export const EVENTS_CHANNEL = 'yl_events';
 export const TOPICS_CHANNEL = 'yl_topics';
 /** A batch's NOTIFY names its people when there are at most this many, so processes without them skip the query. */
 const NAMED_USERS_MAX = 100;
 
-type Tx = Transaction<Database>;
 export interface BusEvent { type: string; data: Record<string, unknown> }
 export interface TopicEvent { type: string; [key: string]: unknown }
 
-async function inTransaction<T>(dbOrTx: Db | Tx, f: (tx: Tx) => Promise<T>): Promise<T> {
-  return dbOrTx.isTransaction ? f(dbOrTx as Tx) : dbOrTx.transaction().execute(f);
-}
 
 /** Records `type` for each of `userIds` and announces it at commit. */
 export async function publish(dbOrTx: Db | Tx, userIds: readonly string[], type: string, data: Record<string, unknown>): Promise<void> {
@@ -28,7 +23,7 @@ export async function publish(dbOrTx: Db | Tx, userIds: readonly string[], type:
   if (!users.length) return;
   const batch = randomUUID();
   const json = JSON.stringify(data);
-  await inTransaction(dbOrTx, async (tx) => {
+  await inTx(dbOrTx, async (tx) => {
     await tx.insertInto('event_log').values({ recipients: users, type, data: json, batch }).execute();
     const payload = users.length <= NAMED_USERS_MAX ? `${batch}:${users.join(',')}` : batch;
     await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(tx);
@@ -40,7 +35,7 @@ export async function publishEach(dbOrTx: Db | Tx, type: string, rows: readonly 
   if (!rows.length) return;
   const batch = randomUUID();
   const users = [...new Set(rows.map((r) => r.userId))];
-  await inTransaction(dbOrTx, async (tx) => {
+  await inTx(dbOrTx, async (tx) => {
     await tx.insertInto('event_log').values(rows.map((r) => ({ recipients: [r.userId], type, data: JSON.stringify(r.data), batch }))).execute();
     const payload = users.length <= NAMED_USERS_MAX ? `${batch}:${users.join(',')}` : batch;
     await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(tx);
