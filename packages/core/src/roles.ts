@@ -49,6 +49,16 @@ export const PERMISSIONS = {
   // Chat between practitioners and about cases; patients and the regulator do not take part (yet).
   'message.use': all(['consortium_admin', ...CLINICAL]),
   'file.upload': all(['consortium_admin', ...CLINICAL]),
+  /** Schedules: bookable resources, slot generation, primary-care quota rules of an institution. */
+  'schedule.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  /** Slots and their availability; patients look for slots to book for themselves. */
+  'schedule.read': { ...all(STAFF), patient: 'any' },
+  /** Booking a slot for a patient (doctors, family doctors, institution admins) or for oneself (patient). */
+  'appointment.book': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
+  /** Cancelling a booking: those who may book, the patient for their own bookings. */
+  'appointment.cancel': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
+  /** Check-in and no-show marking, at the institution that owns the slot. */
+  'appointment.attend': all(['institution_admin', 'dept_head', 'doctor'], 'own_institution'),
   /** What the notifiers sent or recorded (e-mail, SMS …), recipients masked. */
   'outbound.read': { consortium_admin: 'any' },
 } satisfies Record<string, Partial<Record<Role, Scope>>>;

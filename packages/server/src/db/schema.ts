@@ -109,6 +109,33 @@ export interface ApiTokenTable {
   expires_at: Timestamp | null; last_used_at: Timestamp | null; revoked_at: Timestamp | null;
 }
 
+// ——— 020_scheduling.sql ———
+export type SlotCategory = 'general' | 'specialist' | 'expert' | 'exam' | 'bed';
+export interface QuotaRuleTable {
+  institution_id: string; category: SlotCategory; primary_share: ColumnType<string, number | string, number | string>;
+  return_lead_minutes: number; updated_at: Timestamp;
+}
+export interface ScheduleResourceTable {
+  id: Generated<string>; institution_id: string; department_id: string | null; kind: 'doctor' | 'exam' | 'bed';
+  practitioner_id: string | null; name: string; exam_type: string | null; ward: string | null; active: Generated<boolean>; created_at: CreatedAt;
+}
+export interface SlotTable {
+  id: Generated<string>; resource_id: string; starts_at: Timestamp; ends_at: Timestamp; category: SlotCategory;
+  pool: ColumnType<'public' | 'primary' | 'referral', 'public' | 'primary' | 'referral' | undefined, 'public' | 'primary' | 'referral'>;
+  primary_returns_at: Timestamp | null; opens_at: Timestamp;
+  status: ColumnType<'free' | 'busy' | 'blocked', 'free' | 'busy' | 'blocked' | undefined, 'free' | 'busy' | 'blocked'>; created_at: CreatedAt;
+}
+export type AppointmentStatus = 'booked' | 'cancelled' | 'checked_in' | 'no_show' | 'completed';
+export interface AppointmentTable {
+  id: Generated<string>; slot_id: string; patient_id: string; booked_by: string; booked_for_institution_id: string | null;
+  channel: 'doctor' | 'family_doctor' | 'patient' | 'referral' | 'fhir';
+  status: ColumnType<AppointmentStatus, AppointmentStatus | undefined, AppointmentStatus>;
+  reason: string | null; created_at: CreatedAt; cancelled_at: Timestamp | null;
+}
+export interface AppointmentEventTable {
+  id: BigId; appointment_id: string; at: CreatedAt; user_id: string | null; from_status: string | null; to_status: string; note: string | null;
+}
+
 export interface Database {
   api_token: ApiTokenTable;
   institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
@@ -119,4 +146,6 @@ export interface Database {
   idempotency_key: IdempotencyKeyTable;
   file_object: FileObjectTable; file_upload: FileUploadTable; thread: ThreadTable; thread_participant: ThreadParticipantTable;
   message: MessageTable; notification: NotificationTable; outbound_message: OutboundMessageTable; event_log: EventLogTable;
+  quota_rule: QuotaRuleTable; schedule_resource: ScheduleResourceTable; slot: SlotTable; appointment: AppointmentTable;
+  appointment_event: AppointmentEventTable;
 }

@@ -25,6 +25,7 @@ import { Hub } from '../realtime/hub.js';
 import { realtimeRoutes } from '../realtime/routes.js';
 import { patientRoutes } from '../identity/routes.js';
 import { opsRoutes } from '../ops/routes.js';
+import { schedulingRoutes } from '../scheduling/routes.js';
 import { registerErrorHandling, validationError } from './errors.js';
 
 declare module 'fastify' {
@@ -118,6 +119,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(messagingRoutes, { prefix: '/api/v1' });
   await app.register(fileRoutes, { prefix: '/api/v1/files' });
+  await app.register(schedulingRoutes, { prefix: '/api/v1/scheduling' });
   await app.register(realtimeRoutes);
 
   // The single-page app, when built, answers every other GET that is not an API call (see registerErrorHandling).

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePatient, makePractitioner, makeWorld } from '../test/factories.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
+import { makeAppointments, makeSlots } from '../scheduling/fixtures.js';
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof makeWorld>>;
@@ -19,7 +20,13 @@ beforeAll(async () => {
   w = await makeWorld(t.db);
   for (const role of ROLES) clients[role] = await t.login(role);
   clients.institution_admin_lower = await t.login('institution_admin_lower');
+  // Scheduling objects the probes use up, made before any snapshot is taken.
+  freeSlots = (await makeSlots(t.db, w.upper.id, 40)).slots.map((s) => s.id);
+  for (const inst of [w.upper.id, w.lower.id])
+    booked[inst] = (await makeAppointments(t.db, inst, 40, w.patient.id, w.users.doctor.id)).map((a) => a.id);
 });
+let freeSlots: string[] = [];
+const booked: Record<string, string[]> = {};
 afterAll(() => t.close());
 
 function multipart(filename: string, content: string, contentType = 'text/csv') {
@@ -68,10 +75,16 @@ const PROBES: Record<Action, Probe> = {
     return c.request('POST', '/api/v1/files', m.body, m.headers);
   },
   'outbound.read': (c) => c.get('/api/v1/outbound'),
+  'schedule.manage': (c, inst) => c.put('/api/v1/scheduling/quota-rules', { institutionId: inst, category: 'specialist', primaryShare: 0.3, returnLeadMinutes: 1440 + ++n }),
+  'schedule.read': (c) => c.get('/api/v1/scheduling/slots?status=free'),
+  'appointment.book': (c) => c.post('/api/v1/scheduling/appointments', { slotId: freeSlots.pop(), patientId: w.patient.id }),
+  'appointment.cancel': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/cancel`, {}),
+  'appointment.attend': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/check-in`, {}),
 };
 
 const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',
-  'patient', 'patient_identifier', 'patient_merge', 'user_account', 'user_role'];
+  'patient', 'patient_identifier', 'patient_merge', 'user_account', 'user_role',
+  'quota_rule', 'schedule_resource', 'slot', 'appointment', 'appointment_event'];
 async function snapshot() {
   const parts: string[] = [];
   for (const table of TABLES)

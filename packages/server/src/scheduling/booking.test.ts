@@ -1,0 +1,236 @@
+/**
+ * Booking: a slot is never booked twice — 200 concurrent requests at 10 slots give exactly 10 bookings — plus
+ * idempotent retries, cancel/rebook, check-in/no-show, roles, bad input, slot generation and the primary-care quota.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePatient, makeWorld } from '../test/factories.js';
+import { createTestApp, dbKind, type Client, type TestApp } from '../test/harness.js';
+import { makeSlots } from './fixtures.js';
+import { primaryPicks } from './scheduling.js';
+
+let t: TestApp;
+let w: Awaited<ReturnType<typeof makeWorld>>;
+let doctor: Client, admin: Client, family: Client, patientC: Client, reader: Client, adminLower: Client;
+const BOOK = '/api/v1/scheduling/appointments';
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await makeWorld(t.db);
+  doctor = await t.login('doctor');
+  admin = await t.login('institution_admin');
+  adminLower = await t.login('institution_admin_lower');
+  family = await t.login('family_doctor');
+  patientC = await t.login('patient');
+  reader = await t.login('reading_physician');
+});
+afterAll(() => t.close());
+
+const bookWithKey = (c: Client, body: unknown, key: string) => c.request('POST', BOOK, body, { 'idempotency-key': key });
+const live = async (slotIds?: string[]) => {
+  let q = t.db.selectFrom('appointment').select(['id', 'slot_id']).where('status', 'in', ['booked', 'checked_in', 'completed']);
+  if (slotIds) q = q.where('slot_id', 'in', slotIds);
+  return q.execute();
+};
+async function counts() {
+  const r = await sql<{ a: string; e: string; busy: string; k: string }>`SELECT (SELECT count(*) FROM appointment) AS a,
+    (SELECT count(*) FROM appointment_event) AS e, (SELECT count(*) FROM slot WHERE status = 'busy') AS busy,
+    (SELECT count(*) FROM idempotency_key) AS k`.execute(t.db);
+  return r.rows[0];
+}
+
+describe(`booking on ${dbKind}`, () => {
+  it('200 concurrent bookings at 10 slots: exactly 10 succeed, 190 get 409 slot_full, no slot booked twice', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 10);
+    const patients = await Promise.all(Array.from({ length: 200 }, (_, i) => makePatient(t.db, { name: `并发患者${i}` })));
+    const results = await Promise.all(patients.map((p, i) => doctor.post(BOOK, { slotId: slots[i % 10]!.id, patientId: p.id })));
+    const ok = results.filter((r) => r.status === 201);
+    const full = results.filter((r) => r.status === 409);
+    expect(ok.length).toBe(10);
+    expect(full.length).toBe(190);
+    for (const r of full) expect(r.body.error).toMatchObject({ code: 'slot_full', zh: '该号源已约满', en: 'This slot is fully booked' });
+    expect(new Set(ok.map((r) => r.body.slotId)).size).toBe(10);
+    const rows = await live(slots.map((s) => s.id));
+    expect(rows.length).toBe(10);
+    expect(new Set(rows.map((r) => r.slot_id)).size).toBe(10);
+    const all = await t.db.selectFrom('appointment').select('id').where('slot_id', 'in', slots.map((s) => s.id)).execute();
+    expect(all.length).toBe(10);
+    const busy = await t.db.selectFrom('slot').select('status').where('id', 'in', slots.map((s) => s.id)).execute();
+    expect(busy.every((s) => s.status === 'busy')).toBe(true);
+    const history = await t.db.selectFrom('appointment_event').select('appointment_id').where('appointment_id', 'in', ok.map((r) => r.body.id)).execute();
+    expect(history.length).toBe(10);
+  }, 120_000);
+
+  it('the database itself refuses a second live appointment on a slot (partial unique index)', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 1);
+    const row = { slot_id: slots[0]!.id, patient_id: w.patient.id, booked_by: w.users.doctor.id, channel: 'doctor' as const };
+    await t.db.insertInto('appointment').values(row).execute();
+    await expect(t.db.insertInto('appointment').values(row).execute()).rejects.toMatchObject({ code: '23505' });
+    // A cancelled one does not count.
+    await t.db.insertInto('appointment').values({ ...row, status: 'cancelled' }).execute();
+  });
+
+  it('a retried request with the same Idempotency-Key returns the first answer and books once, also when concurrent', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 2);
+    const p = await makePatient(t.db);
+    const first = await bookWithKey(doctor, { slotId: slots[0]!.id, patientId: p.id }, 'key-seq-1');
+    expect(first.status).toBe(201);
+    const again = await bookWithKey(doctor, { slotId: slots[0]!.id, patientId: p.id }, 'key-seq-1');
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers['idempotent-replay']).toBe('true');
+    const burst = await Promise.all(Array.from({ length: 8 }, () => bookWithKey(doctor, { slotId: slots[1]!.id, patientId: p.id }, 'key-burst-1')));
+    for (const r of burst) expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(new Set(burst.map((r) => r.body.id)).size).toBe(1);
+    expect((await t.db.selectFrom('appointment').select('id').where('patient_id', '=', p.id).execute()).length).toBe(2);
+    // The key is the caller's: another user with the same key books for themselves.
+    const other = await bookWithKey(admin, { slotId: slots[1]!.id, patientId: p.id }, 'key-burst-1');
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('slot_full');
+  });
+
+  it('cancel frees the slot and it can be booked again; history and audit record it', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 1);
+    const a = await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    expect(a.status).toBe(201);
+    expect((await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id })).status).toBe(409);
+    const c = await doctor.post(`${BOOK}/${a.body.id}/cancel`, { note: '患者改期' });
+    expect(c.status).toBe(200);
+    expect(c.body.status).toBe('cancelled');
+    expect((await t.db.selectFrom('slot').select('status').where('id', '=', slots[0]!.id).executeTakeFirstOrThrow()).status).toBe('free');
+    expect((await doctor.post(`${BOOK}/${a.body.id}/cancel`, {})).body.error.code).toBe('invalid_state');
+    const b = await family.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    expect(b.status).toBe(201);
+    expect(b.body.channel).toBe('family_doctor');
+    const detail = await doctor.get(`${BOOK}/${a.body.id}`);
+    expect(detail.body.history.map((h: { to: string }) => h.to)).toEqual(['booked', 'cancelled']);
+    const audits = await t.db.selectFrom('audit_log').select('action').where('object_id', '=', a.body.id).orderBy('seq').execute();
+    expect(audits.map((x) => x.action)).toEqual(['appointment.book', 'appointment.cancel']);
+  });
+
+  it('checks in and marks no-shows at the slot’s institution only', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 2);
+    const a = await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    const b = await doctor.post(BOOK, { slotId: slots[1]!.id, patientId: w.patient.id });
+    expect((await adminLower.post(`${BOOK}/${a.body.id}/check-in`, {})).status).toBe(403);
+    expect((await doctor.post(`${BOOK}/${a.body.id}/check-in`, {})).body.status).toBe('checked_in');
+    expect((await doctor.post(`${BOOK}/${a.body.id}/cancel`, {})).status).toBe(409);
+    expect((await admin.post(`${BOOK}/${b.body.id}/no-show`, {})).body.status).toBe('no_show');
+    expect((await t.db.selectFrom('slot').select('status').where('id', '=', slots[1]!.id).executeTakeFirstOrThrow()).status).toBe('busy');
+  });
+
+  it('refuses the wrong role and other patients’ bookings with 403 and changes nothing; a patient books for itself', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 1);
+    const other = await makePatient(t.db);
+    const before = await counts();
+    const r1 = await reader.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    expect(r1.status).toBe(403);
+    expect(r1.body.error.code).toBe('forbidden');
+    expect((await patientC.post(BOOK, { slotId: slots[0]!.id, patientId: other.id })).status).toBe(403);
+    expect(await counts()).toEqual(before);
+    const own = await patientC.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    expect(own.status).toBe(201);
+    expect(own.body.channel).toBe('patient');
+    expect((await patientC.get(`${BOOK}/${own.body.id}`)).status).toBe(200);
+    const theirs = await doctor.post(BOOK, { slotId: (await makeSlots(t.db, w.upper.id, 1)).slots[0]!.id, patientId: other.id });
+    expect((await patientC.get(`${BOOK}/${theirs.body.id}`)).status).toBe(403);
+    expect((await patientC.post(`${BOOK}/${theirs.body.id}/cancel`, {})).status).toBe(403);
+  });
+
+  it('answers 404 for unknown slots, patients and appointments and 400 for malformed input, changing nothing', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 1);
+    const before = await counts();
+    const nf = await doctor.post(BOOK, { slotId: UNKNOWN, patientId: w.patient.id });
+    expect(nf.status).toBe(404);
+    expect(nf.body.error.field).toBe('slotId');
+    expect((await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: UNKNOWN })).status).toBe(404);
+    expect((await doctor.post(`${BOOK}/${UNKNOWN}/cancel`, {})).status).toBe(404);
+    expect((await doctor.get(`${BOOK}/${UNKNOWN}`)).status).toBe(404);
+    for (const body of [{}, { slotId: 'x', patientId: w.patient.id }, { slotId: slots[0]!.id }, { slotId: slots[0]!.id, patientId: w.patient.id, extra: 1 }, { slotId: 5, patientId: [] }])
+      expect((await doctor.post(BOOK, body)).status, JSON.stringify(body)).toBe(400);
+    expect((await doctor.request('POST', BOOK, '{"slotId":', { 'content-type': 'application/json' })).status).toBe(400);
+    expect((await bookWithKey(doctor, { slotId: slots[0]!.id, patientId: w.patient.id }, 'x'.repeat(101))).status).toBe(400);
+    expect((await doctor.get('/api/v1/scheduling/slots?from=yesterday')).status).toBe(400);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses slots that are not open yet or in the past', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 1, { opensAt: new Date(Date.now() + 3_600_000) });
+    const r = await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('slot_not_open');
+    const free = await doctor.get(`/api/v1/scheduling/slots?status=free&resourceId=${slots[0]!.resource_id}`);
+    expect(free.body.items).toEqual([]);
+  });
+});
+
+describe(`slot generation and the primary-care quota on ${dbKind}`, () => {
+  const nextMonday = () => {
+    const d = new Date(Date.now() + 7 * 86_400_000);
+    d.setUTCDate(d.getUTCDate() + ((8 - d.getUTCDay()) % 7));
+    return d.toISOString().slice(0, 10);
+  };
+
+  it('spreads the primary share evenly', () => {
+    expect(primaryPicks(10, 0.2).filter(Boolean).length).toBe(2);
+    expect(primaryPicks(10, 0.25).filter(Boolean).length).toBe(3);
+    expect(primaryPicks(7, 0).filter(Boolean).length).toBe(0);
+  });
+
+  it('generates 30-minute slots from a weekly template with a 20 % primary pool by default, listed by who may book', async () => {
+    const res = await admin.post('/api/v1/scheduling/resources', { institutionId: w.upper.id, kind: 'doctor', name: '张明专家门诊', practitionerId: w.doctorP.id, departmentId: w.dept.id });
+    expect(res.status).toBe(201);
+    const monday = nextMonday();
+    const gen = await admin.post(`/api/v1/scheduling/resources/${res.body.id}/slots`, {
+      from: monday, to: monday, category: 'specialist', template: { mon: ['08:00', '08:30', '09:00', '09:30', '10:00', '14:00', '14:30', '15:00', '15:30', '16:00'] },
+    });
+    expect(gen.status, JSON.stringify(gen.body)).toBe(201);
+    expect(gen.body).toMatchObject({ created: 10, primary: 2, skipped: 0 });
+    // Generating again creates nothing twice.
+    expect((await admin.post(`/api/v1/scheduling/resources/${res.body.id}/slots`, { from: monday, to: monday, category: 'specialist', template: { mon: ['08:00'] } })).body.created).toBe(0);
+    const first = await t.db.selectFrom('slot').selectAll().where('resource_id', '=', res.body.id).orderBy('starts_at').executeTakeFirstOrThrow();
+    expect(first.starts_at.toISOString()).toBe(`${monday}T00:00:00.000Z`);
+    expect(first.ends_at.getTime() - first.starts_at.getTime()).toBe(1_800_000);
+    const url = `/api/v1/scheduling/slots?status=free&resourceId=${res.body.id}`;
+    const forDoctor = await doctor.get(url);
+    expect(forDoctor.body.items.length).toBe(8);
+    expect(forDoctor.body.items.every((s: { pool: string }) => s.pool === 'public')).toBe(true);
+    expect((await family.get(url)).body.items.length).toBe(10);
+    const reserved = await t.db.selectFrom('slot').select(['id', 'primary_returns_at', 'starts_at']).where('resource_id', '=', res.body.id).where('pool', '=', 'primary').execute();
+    expect(reserved[0]!.starts_at.getTime() - reserved[0]!.primary_returns_at!.getTime()).toBe(24 * 3_600_000);
+    const refused = await doctor.post(BOOK, { slotId: reserved[0]!.id, patientId: w.patient.id });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.en).toMatch(/primary-care/);
+    expect((await family.post(BOOK, { slotId: reserved[0]!.id, patientId: w.patient.id })).status).toBe(201);
+    // Once returned to the public pool, anyone may book it.
+    await t.db.updateTable('slot').set({ primary_returns_at: new Date(Date.now() - 1000) }).where('id', '=', reserved[1]!.id).execute();
+    expect((await doctor.post(BOOK, { slotId: reserved[1]!.id, patientId: w.patient.id })).status).toBe(201);
+  });
+
+  it('uses the institution’s quota rule (e.g. Beijing: 50 % of expert slots, two weeks) and refuses shares under 20 %', async () => {
+    expect((await admin.put('/api/v1/scheduling/quota-rules', { institutionId: w.upper.id, category: 'expert', primaryShare: 0.1, returnLeadMinutes: 60 })).status).toBe(400);
+    expect((await adminLower.put('/api/v1/scheduling/quota-rules', { institutionId: w.upper.id, category: 'expert', primaryShare: 0.5, returnLeadMinutes: 60 })).status).toBe(403);
+    expect((await admin.put('/api/v1/scheduling/quota-rules', { institutionId: w.upper.id, category: 'expert', primaryShare: 0.5, returnLeadMinutes: 14 * 24 * 60 })).status).toBe(200);
+    const r = await admin.post('/api/v1/scheduling/resources', { institutionId: w.upper.id, kind: 'exam', name: 'MRI-1', examType: 'MRI' });
+    const monday = nextMonday();
+    const gen = await admin.post(`/api/v1/scheduling/resources/${r.body.id}/slots`, { from: monday, to: monday, category: 'expert', template: { mon: ['08:00', '08:30', '09:00', '09:30'] } });
+    expect(gen.body).toMatchObject({ created: 4, primary: 2 });
+  });
+
+  it('refuses misaligned times in the API and in the database, and other institutions’ resources', async () => {
+    const r = await admin.post('/api/v1/scheduling/resources', { institutionId: w.upper.id, kind: 'bed', name: '心内科病床', ward: '心内一病区' });
+    expect(r.status).toBe(201);
+    const monday = nextMonday();
+    expect((await admin.post(`/api/v1/scheduling/resources/${r.body.id}/slots`, { from: monday, to: monday, category: 'bed', template: { mon: ['08:15'] } })).status).toBe(400);
+    expect((await adminLower.post(`/api/v1/scheduling/resources/${r.body.id}/slots`, { from: monday, to: monday, category: 'bed', template: { mon: ['08:00'] } })).status).toBe(403);
+    expect((await adminLower.post('/api/v1/scheduling/resources', { institutionId: w.upper.id, kind: 'bed', name: 'x' })).status).toBe(403);
+    expect((await admin.post('/api/v1/scheduling/resources', { institutionId: w.upper.id, kind: 'doctor', name: 'x' })).status).toBe(400);
+    const at = new Date(`${monday}T08:15:00+08:00`);
+    await expect(t.db.insertInto('slot').values({ resource_id: r.body.id, starts_at: at, ends_at: new Date(at.getTime() + 1_800_000), category: 'bed' }).execute())
+      .rejects.toMatchObject({ code: '23514' });
+    const ok = new Date(`${monday}T08:00:00+08:00`);
+    await expect(t.db.insertInto('slot').values({ resource_id: r.body.id, starts_at: ok, ends_at: new Date(ok.getTime() + 20 * 60_000), category: 'bed' }).execute())
+      .rejects.toMatchObject({ code: '23514' });
+  });
+});

@@ -1,0 +1,321 @@
+/**
+ * Scheduling (issue 4): bookable resources, 30-minute slots made from weekly templates, the primary-care quota
+ * (号源下沉) and appointments. A slot is one bookable place: booking claims it with a conditional UPDATE in the same
+ * transaction as the appointment, and a partial unique index on appointment(slot_id) makes overbooking impossible
+ * even if the code were wrong.
+ */
+import { AppError, badRequest, conflict, forbidden, notFound } from '@yilian/core';
+import { sql } from 'kysely';
+import { audit } from '../audit/audit.js';
+import type { Db, Reader, Tx } from '../db/database.js';
+import type { AppointmentStatus, SlotCategory } from '../db/schema.js';
+import { actorOf, type Caller } from '../http/context.js';
+import { notify } from '../messaging/notifications.js';
+import { authorize } from '../policy/policy.js';
+
+export const SLOT_MINUTES = 30;
+/** Wall-clock times in templates are China Standard Time. */
+const TZ_OFFSET = '+08:00';
+/** Default share and return lead time where an institution has no rule of its own (the floor the policy demands). */
+export const DEFAULT_QUOTA = { primaryShare: 0.2, returnLeadMinutes: 24 * 60 };
+/** Categories that carry a primary-care quota by default at secondary and tertiary institutions. */
+const QUOTA_CATEGORIES: SlotCategory[] = ['specialist', 'expert'];
+
+export const slotFull = () => conflict('slot_full', '该号源已约满', 'This slot is fully booked', 'slotId');
+
+// ——— resources ———
+
+export interface ResourceInput {
+  institutionId: string; kind: 'doctor' | 'exam' | 'bed'; name: string; departmentId?: string | null;
+  practitionerId?: string | null; examType?: string | null; ward?: string | null;
+}
+
+const resourceView = (r: { id: string; institution_id: string; department_id: string | null; kind: string; practitioner_id: string | null; name: string; exam_type: string | null; ward: string | null; active: boolean }) => ({
+  id: r.id, institutionId: r.institution_id, departmentId: r.department_id, kind: r.kind, practitionerId: r.practitioner_id,
+  name: r.name, examType: r.exam_type, ward: r.ward, active: r.active,
+});
+
+export async function createResource(db: Db, caller: Caller, input: ResourceInput) {
+  authorize(caller, 'schedule.manage', { institutionId: input.institutionId });
+  if (input.kind === 'doctor' && !input.practitionerId) throw badRequest('practitioner_required', '医生号源须指定医生', 'A doctor resource needs a practitioner', 'practitionerId');
+  if (input.kind === 'exam' && !input.examType) throw badRequest('exam_type_required', '检查号源须指定检查类型', 'An exam resource needs an exam type', 'examType');
+  return db.transaction().execute(async (tx) => {
+    if (!await tx.selectFrom('institution').select('id').where('id', '=', input.institutionId).executeTakeFirst())
+      throw notFound({ zh: '机构', en: 'Institution' }, 'institutionId');
+    if (input.practitionerId && !await tx.selectFrom('practitioner_role').select('id')
+      .where('practitioner_id', '=', input.practitionerId).where('institution_id', '=', input.institutionId).executeTakeFirst())
+      throw badRequest('practitioner_not_here', '该医生不在本机构执业', 'This practitioner does not practise at this institution', 'practitionerId');
+    if (input.departmentId && !await tx.selectFrom('department').select('id')
+      .where('id', '=', input.departmentId).where('institution_id', '=', input.institutionId).executeTakeFirst())
+      throw badRequest('department_not_here', '科室不属于该机构', 'The department is not of this institution', 'departmentId');
+    const r = await tx.insertInto('schedule_resource').values({
+      institution_id: input.institutionId, kind: input.kind, name: input.name, department_id: input.departmentId ?? null,
+      practitioner_id: input.practitionerId ?? null, exam_type: input.examType ?? null, ward: input.ward ?? null,
+    }).returningAll().executeTakeFirstOrThrow();
+    await audit(tx, actorOf(caller), { action: 'schedule.resource.create', objectType: 'schedule_resource', objectId: r.id, detail: { institutionId: r.institution_id, kind: r.kind } });
+    return resourceView(r);
+  });
+}
+
+export async function listResources(db: Db, caller: Caller, q: { institutionId?: string; kind?: string; limit: number; offset: number }) {
+  authorize(caller, 'schedule.read');
+  let sel = db.selectFrom('schedule_resource').selectAll().where('active', '=', true);
+  if (q.institutionId) sel = sel.where('institution_id', '=', q.institutionId);
+  if (q.kind) sel = sel.where('kind', '=', q.kind as 'doctor');
+  const rows = await sel.orderBy('name').orderBy('id').limit(q.limit).offset(q.offset).execute();
+  return { items: rows.map(resourceView) };
+}
+
+async function loadResource(db: Reader, id: string) {
+  const r = await db.selectFrom('schedule_resource').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) throw notFound({ zh: '号源资源', en: 'Schedule resource' }, 'id');
+  return r;
+}
+
+// ——— quota rules ———
+
+export interface QuotaRuleInput { institutionId: string; category: SlotCategory; primaryShare: number; returnLeadMinutes: number }
+
+export async function setQuotaRule(db: Db, caller: Caller, input: QuotaRuleInput) {
+  authorize(caller, 'schedule.manage', { institutionId: input.institutionId });
+  if (input.primaryShare < DEFAULT_QUOTA.primaryShare)
+    throw badRequest('quota_below_floor', '下沉比例不得低于20%', 'The primary-care share may not be below 20 %', 'primaryShare');
+  return db.transaction().execute(async (tx) => {
+    if (!await tx.selectFrom('institution').select('id').where('id', '=', input.institutionId).executeTakeFirst())
+      throw notFound({ zh: '机构', en: 'Institution' }, 'institutionId');
+    await tx.insertInto('quota_rule').values({
+      institution_id: input.institutionId, category: input.category, primary_share: input.primaryShare, return_lead_minutes: input.returnLeadMinutes,
+    }).onConflict((oc) => oc.columns(['institution_id', 'category']).doUpdateSet({
+      primary_share: input.primaryShare, return_lead_minutes: input.returnLeadMinutes, updated_at: new Date(),
+    })).execute();
+    await audit(tx, actorOf(caller), { action: 'schedule.quota.set', objectType: 'institution', objectId: input.institutionId, detail: { ...input } });
+    return input;
+  });
+}
+
+/** The quota that applies to new slots of an institution and category, or null (no reserved share). */
+export async function quotaFor(db: Reader, institutionId: string, category: SlotCategory) {
+  const rule = await db.selectFrom('quota_rule').selectAll().where('institution_id', '=', institutionId).where('category', '=', category).executeTakeFirst();
+  if (rule) return { primaryShare: Number(rule.primary_share), returnLeadMinutes: rule.return_lead_minutes };
+  const inst = await db.selectFrom('institution').select('level').where('id', '=', institutionId).executeTakeFirstOrThrow();
+  return ['3', '2'].includes(inst.level) && QUOTA_CATEGORIES.includes(category) ? DEFAULT_QUOTA : null;
+}
+
+// ——— slot generation ———
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface GenerateInput {
+  from: string; to: string; category: SlotCategory;
+  /** Weekday → wall-clock start times (HH:MM on the hour or half hour), China Standard Time; each slot is 30 minutes. */
+  template: Partial<Record<Weekday, string[]>>;
+  /** When the slots open for booking (default: now). */
+  opensAt?: string | null;
+}
+
+const MAX_DAYS = 92;
+const DAY_MS = 86_400_000;
+
+/** Which of n slots in time order go to the primary pool: evenly spread, ceil(n × share) of them. */
+export function primaryPicks(n: number, share: number): boolean[] {
+  const want = Math.ceil(n * share - 1e-9);
+  return Array.from({ length: n }, (_, i) => Math.floor(((i + 1) * want) / n) > Math.floor((i * want) / n));
+}
+
+export async function generateSlots(db: Db, caller: Caller, resourceId: string, input: GenerateInput) {
+  const resource = await loadResource(db, resourceId);
+  authorize(caller, 'schedule.manage', { institutionId: resource.institution_id });
+  const from = Date.parse(`${input.from}T00:00:00Z`), to = Date.parse(`${input.to}T00:00:00Z`);
+  if (!(to >= from)) throw badRequest('invalid_range', '结束日期早于开始日期', 'The end date is before the start date', 'to');
+  if ((to - from) / DAY_MS >= MAX_DAYS) throw badRequest('range_too_long', `一次最多生成${MAX_DAYS}天`, `At most ${MAX_DAYS} days at a time`, 'to');
+  const starts: Date[] = [];
+  for (let d = from; d <= to; d += DAY_MS) {
+    const day = new Date(d);
+    const weekday = WEEKDAYS[(day.getUTCDay() + 6) % 7]!;
+    const date = day.toISOString().slice(0, 10);
+    for (const hhmm of [...new Set(input.template[weekday] ?? [])].sort()) starts.push(new Date(`${date}T${hhmm}:00${TZ_OFFSET}`));
+  }
+  const opensAt = input.opensAt ? new Date(input.opensAt) : new Date();
+  return db.transaction().execute(async (tx) => {
+    const quota = await quotaFor(tx, resource.institution_id, input.category);
+    const picks = primaryPicks(starts.length, quota?.primaryShare ?? 0);
+    const rows = starts.map((s, i) => ({
+      resource_id: resource.id, starts_at: s, ends_at: new Date(s.getTime() + SLOT_MINUTES * 60_000), category: input.category,
+      pool: picks[i] ? 'primary' as const : 'public' as const,
+      primary_returns_at: picks[i] ? new Date(s.getTime() - quota!.returnLeadMinutes * 60_000) : null,
+      opens_at: opensAt,
+    }));
+    let created = 0, primary = 0;
+    for (let i = 0; i < rows.length; i += 500) {
+      const inserted = await tx.insertInto('slot').values(rows.slice(i, i + 500))
+        .onConflict((oc) => oc.columns(['resource_id', 'starts_at']).doNothing()).returning('pool').execute();
+      created += inserted.length;
+      primary += inserted.filter((r) => r.pool === 'primary').length;
+    }
+    await audit(tx, actorOf(caller), { action: 'schedule.slots.generate', objectType: 'schedule_resource', objectId: resource.id, detail: { from: input.from, to: input.to, created, primary } });
+    return { created, primary, skipped: rows.length - created, quota };
+  });
+}
+
+// ——— slot listing ———
+
+/** Primary institutions (level 1 and below) and family-doctor teams may book the reserved primary pool. */
+export async function isPrimaryCaller(db: Reader, caller: Caller): Promise<boolean> {
+  if (caller.role.role === 'family_doctor') return true;
+  if (!caller.role.institutionId) return false;
+  const inst = await db.selectFrom('institution').select('level').where('id', '=', caller.role.institutionId).executeTakeFirst();
+  return !!inst && ['1', '0'].includes(inst.level);
+}
+
+const slotView = (s: { id: string; resource_id: string; starts_at: Date; ends_at: Date; category: string; pool: string; primary_returns_at: Date | null; opens_at: Date; status: string }) => ({
+  id: s.id, resourceId: s.resource_id, startsAt: s.starts_at, endsAt: s.ends_at, category: s.category, pool: s.pool,
+  primaryReturnsAt: s.primary_returns_at, opensAt: s.opens_at, status: s.status,
+});
+
+export interface SlotQuery { resourceId?: string; institutionId?: string; from?: string; to?: string; status?: 'free' | 'busy' | 'blocked'; limit: number; offset: number }
+
+/** `status=free` lists only what the caller may book now: open, in the future, and in a pool open to the caller. */
+export async function listSlots(db: Db, caller: Caller, q: SlotQuery) {
+  authorize(caller, 'schedule.read');
+  let sel = db.selectFrom('slot').innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id').selectAll('slot');
+  if (q.resourceId) sel = sel.where('slot.resource_id', '=', q.resourceId);
+  if (q.institutionId) sel = sel.where('r.institution_id', '=', q.institutionId);
+  if (q.from) sel = sel.where('slot.starts_at', '>=', new Date(q.from));
+  if (q.to) sel = sel.where('slot.starts_at', '<', new Date(q.to));
+  if (q.status) sel = sel.where('slot.status', '=', q.status);
+  if (q.status === 'free') {
+    const primary = await isPrimaryCaller(db, caller);
+    sel = sel.where('slot.opens_at', '<=', sql<Date>`now()`).where('slot.starts_at', '>', sql<Date>`now()`)
+      .where((eb) => eb.or([
+        eb('slot.pool', '=', 'public'),
+        ...(primary ? [eb('slot.pool', '=', 'primary')] : []),
+        eb.and([eb('slot.pool', '=', 'primary'), eb('slot.primary_returns_at', '<=', sql<Date>`now()`)]),
+      ]));
+  }
+  const rows = await sel.orderBy('slot.starts_at').orderBy('slot.id').limit(q.limit).offset(q.offset).execute();
+  return { items: rows.map(slotView) };
+}
+
+// ——— appointments ———
+
+export interface BookInput { slotId: string; patientId: string; reason?: string | null }
+export interface Answer { status: number; body: unknown; replay?: boolean }
+
+const BOOK_ROUTE = 'POST /api/v1/scheduling/appointments';
+
+const appointmentView = (a: { id: string; slot_id: string; patient_id: string; booked_by: string; booked_for_institution_id: string | null; channel: string; status: string; reason: string | null; created_at: Date; cancelled_at: Date | null }) => ({
+  id: a.id, slotId: a.slot_id, patientId: a.patient_id, bookedBy: a.booked_by, bookedForInstitutionId: a.booked_for_institution_id,
+  channel: a.channel, status: a.status, reason: a.reason, createdAt: a.created_at, cancelledAt: a.cancelled_at,
+});
+
+async function storedAnswer(db: Reader, caller: Caller, key: string): Promise<Answer | null> {
+  const row = await db.selectFrom('idempotency_key').select(['route', 'status', 'body']).where('user_id', '=', caller.userId).where('key', '=', key).executeTakeFirst();
+  if (!row) return null;
+  if (row.route !== BOOK_ROUTE) throw conflict('idempotency_key_reused', '该幂等键已用于其他请求', 'This Idempotency-Key was used for another request', 'idempotency-key');
+  const body = typeof row.body === 'string' ? JSON.parse(row.body) : row.body;
+  return { status: row.status, body, replay: true };
+}
+
+/** Why an unclaimable slot cannot be booked: 404, 409 slot_full, or the release/quota rule that refuses the caller. */
+async function refusal(tx: Tx, slotId: string): Promise<AppError> {
+  const s = await tx.selectFrom('slot').select(['status', 'opens_at', 'starts_at', 'pool', 'primary_returns_at']).where('id', '=', slotId).executeTakeFirst();
+  if (!s) return notFound({ zh: '号源', en: 'Slot' }, 'slotId');
+  if (s.status === 'busy') return slotFull();
+  if (s.status === 'blocked') return conflict('slot_blocked', '该号源已停诊或锁定', 'This slot is blocked (clinic stopped)', 'slotId');
+  if (s.starts_at.getTime() <= Date.now()) return conflict('slot_past', '该号源时间已过', 'This slot is in the past', 'slotId');
+  if (s.opens_at.getTime() > Date.now()) return conflict('slot_not_open', '该号源尚未放号', 'This slot is not open for booking yet', 'slotId', { opensAt: s.opens_at });
+  if (s.pool === 'primary') return forbidden('该号源为基层预留号源，仅基层医疗机构和家庭医生可预约', 'This slot is reserved for primary-care institutions and family doctors', { returnsAt: s.primary_returns_at });
+  return forbidden('该号源为转诊预留号源', 'This slot is reserved for referrals');
+}
+
+/**
+ * Books a slot in one transaction: claim the slot (free → busy, with release and quota rules in the same UPDATE),
+ * insert the appointment (the partial unique index is the last line of defence), history, audit, notification and
+ * the idempotency record. A retried request with the same Idempotency-Key gets the first answer.
+ */
+export async function book(db: Db, caller: Caller, input: BookInput, key?: string): Promise<Answer> {
+  authorize(caller, 'appointment.book', { patientId: input.patientId });
+  if (key) { const prior = await storedAnswer(db, caller, key); if (prior) return prior; }
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const patient = await tx.selectFrom('patient').select(['id', 'status']).where('id', '=', input.patientId).executeTakeFirst();
+      if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
+      if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
+      const primary = await isPrimaryCaller(tx, caller);
+      const claimed = await tx.updateTable('slot').set({ status: 'busy' })
+        .where('id', '=', input.slotId).where('status', '=', 'free')
+        .where('opens_at', '<=', sql<Date>`now()`).where('starts_at', '>', sql<Date>`now()`)
+        .where((eb) => eb.or([
+          eb('pool', '=', 'public'),
+          ...(primary ? [eb('pool', '=', 'primary')] : []),
+          eb.and([eb('pool', '=', 'primary'), eb('primary_returns_at', '<=', sql<Date>`now()`)]),
+        ]))
+        .returning(['id', 'resource_id', 'starts_at']).executeTakeFirst();
+      if (!claimed) throw await refusal(tx, input.slotId);
+      const channel = caller.role.role === 'patient' ? 'patient' : caller.role.role === 'family_doctor' ? 'family_doctor' : 'doctor';
+      const a = await tx.insertInto('appointment').values({
+        slot_id: claimed.id, patient_id: input.patientId, booked_by: caller.userId, booked_for_institution_id: caller.role.institutionId,
+        channel, reason: input.reason ?? null,
+      }).returningAll().executeTakeFirstOrThrow();
+      await tx.insertInto('appointment_event').values({ appointment_id: a.id, user_id: caller.userId, from_status: null, to_status: 'booked' }).execute();
+      await audit(tx, actorOf(caller), { action: 'appointment.book', objectType: 'appointment', objectId: a.id, patientId: a.patient_id, detail: { slotId: a.slot_id, channel } });
+      const accounts = await tx.selectFrom('user_account').select('id').where('patient_id', '=', a.patient_id).where('active', '=', true).where('id', '<>', caller.userId).execute();
+      const when = claimed.starts_at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+      await notify(tx, {
+        userIds: accounts.map((u) => u.id), kind: 'appointment', title: { zh: '预约成功', en: 'Appointment booked' },
+        body: { zh: `就诊时间：${when}`, en: `Visit at ${claimed.starts_at.toISOString()}` }, caseType: 'appointment', caseId: a.id,
+      });
+      const answer = { status: 201, body: appointmentView(a) };
+      if (key) await tx.insertInto('idempotency_key').values({ key, user_id: caller.userId, route: BOOK_ROUTE, status: 201, body: JSON.stringify(answer.body) }).execute();
+      return answer;
+    });
+  } catch (err) {
+    // A concurrent retry with the same key may have won: give its answer instead of an error.
+    if (key) { const prior = await storedAnswer(db, caller, key); if (prior) return prior; }
+    if ((err as { code?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'appointment_one_live_per_slot') throw slotFull();
+    throw err;
+  }
+}
+
+async function loadAppointment(tx: Reader, id: string) {
+  const a = await tx.selectFrom('appointment').innerJoin('slot', 'slot.id', 'appointment.slot_id')
+    .innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id')
+    .selectAll('appointment').select(['r.institution_id', 'slot.starts_at'])
+    .where('appointment.id', '=', id).executeTakeFirst();
+  if (!a) throw notFound({ zh: '预约', en: 'Appointment' }, 'id');
+  return a;
+}
+
+export async function getAppointment(db: Db, caller: Caller, id: string) {
+  const a = await loadAppointment(db, id);
+  // Those who may cancel it may see it: the patient their own, booking staff any.
+  authorize(caller, 'appointment.cancel', { patientId: a.patient_id });
+  const history = await db.selectFrom('appointment_event').select(['at', 'user_id', 'from_status', 'to_status', 'note']).where('appointment_id', '=', id).orderBy('id').execute();
+  return { ...appointmentView(a), institutionId: a.institution_id, startsAt: a.starts_at, history: history.map((h) => ({ at: h.at, userId: h.user_id, from: h.from_status, to: h.to_status, note: h.note })) };
+}
+
+const TRANSITIONS: Record<'cancel' | 'check_in' | 'no_show', { from: AppointmentStatus[]; to: AppointmentStatus }> = {
+  cancel: { from: ['booked'], to: 'cancelled' },
+  check_in: { from: ['booked'], to: 'checked_in' },
+  no_show: { from: ['booked'], to: 'no_show' },
+};
+
+/** Cancel (frees the slot), check in or mark a no-show; each with a history row and an audit entry. */
+export async function transition(db: Db, caller: Caller, id: string, op: keyof typeof TRANSITIONS, note?: string | null) {
+  return db.transaction().execute(async (tx) => {
+    const a = await loadAppointment(tx, id);
+    if (op === 'cancel') authorize(caller, 'appointment.cancel', { patientId: a.patient_id });
+    else authorize(caller, 'appointment.attend', { institutionId: a.institution_id });
+    const t = TRANSITIONS[op];
+    const updated = await tx.updateTable('appointment')
+      .set({ status: t.to, ...(op === 'cancel' ? { cancelled_at: new Date() } : {}) })
+      .where('id', '=', id).where('status', 'in', t.from).returningAll().executeTakeFirst();
+    if (!updated) throw conflict('invalid_state', `预约当前状态（${a.status}）不允许此操作`, `Not possible while the appointment is ${a.status}`, 'id');
+    if (op === 'cancel') await tx.updateTable('slot').set({ status: 'free' }).where('id', '=', a.slot_id).where('status', '=', 'busy').execute();
+    await tx.insertInto('appointment_event').values({ appointment_id: id, user_id: caller.userId, from_status: a.status, to_status: t.to, note: note ?? null }).execute();
+    await audit(tx, actorOf(caller), { action: `appointment.${op}`, objectType: 'appointment', objectId: id, patientId: a.patient_id, reason: note ?? null });
+    return appointmentView(updated);
+  });
+}
+
