@@ -234,3 +234,43 @@ describe(`slot generation and the primary-care quota on ${dbKind}`, () => {
       .rejects.toMatchObject({ code: '23514' });
   });
 });
+
+describe(`appointment lists and stop-clinic on ${dbKind}`, () => {
+  it('lists a patient’s own appointments and lets staff filter by patient', async () => {
+    const p = await makePatient(t.db);
+    const { slots } = await makeSlots(t.db, w.upper.id, 2);
+    await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: p.id });
+    await doctor.post(BOOK, { slotId: slots[1]!.id, patientId: w.patient.id });
+    const staff = await doctor.get(`${BOOK}?patientId=${p.id}`);
+    expect(staff.status).toBe(200);
+    expect(staff.body.items.map((a: { slotId: string }) => a.slotId)).toEqual([slots[0]!.id]);
+    expect(staff.body.items[0].patientName).toBe(p.name);
+    const own = await patientC.get(BOOK);
+    expect(own.status).toBe(200);
+    expect(own.body.items.length).toBeGreaterThan(0);
+    expect(own.body.items.every((a: { patientId: string }) => a.patientId === w.patient.id)).toBe(true);
+    expect((await patientC.get(`${BOOK}?patientId=${p.id}`)).status).toBe(403);
+    expect((await reader.get(BOOK)).status).toBe(403);
+  });
+
+  it('stop-clinic blocks the period, cancels its bookings with history and notifies the patient', async () => {
+    const { resource, slots } = await makeSlots(t.db, w.upper.id, 3);
+    const a = await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    expect(a.status).toBe(201);
+    const body = { from: slots[0]!.starts_at.toISOString(), to: slots[2]!.starts_at.toISOString(), reason: '医生外出会诊' };
+    expect((await adminLower.post(`/api/v1/scheduling/resources/${resource.id}/stop`, body)).status).toBe(403);
+    const r = await admin.post(`/api/v1/scheduling/resources/${resource.id}/stop`, body);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual({ blocked: 2, cancelled: [a.body.id] });
+    const statuses = await t.db.selectFrom('slot').select(['id', 'status']).where('resource_id', '=', resource.id).orderBy('starts_at').execute();
+    expect(statuses.map((s) => s.status)).toEqual(['blocked', 'blocked', 'free']);
+    const detail = await doctor.get(`${BOOK}/${a.body.id}`);
+    expect(detail.body.status).toBe('cancelled');
+    expect(detail.body.history.at(-1).note).toMatch(/停诊/);
+    const blockedBook = await doctor.post(BOOK, { slotId: slots[1]!.id, patientId: w.patient.id });
+    expect(blockedBook.status).toBe(409);
+    expect(blockedBook.body.error.code).toBe('slot_blocked');
+    const notes = await t.db.selectFrom('notification').select('title_zh').where('user_id', '=', w.users.patient.id).where('case_id', '=', a.body.id).execute();
+    expect(notes.map((n) => n.title_zh)).toContain('停诊通知：预约已取消');
+  });
+});

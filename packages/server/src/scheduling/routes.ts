@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
-import { book, createResource, generateSlots, getAppointment, listResources, listSlots, setQuotaRule, transition, WEEKDAYS } from './scheduling.js';
+import { book, createResource, generateSlots, getAppointment, listAppointments, listResources, listSlots, setQuotaRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
 
 const params = z.object({ id: z.uuid() });
 const category = z.enum(['general', 'specialist', 'expert', 'exam', 'bed']);
@@ -62,6 +62,18 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
     if (answer.replay) reply.header('idempotent-replay', 'true');
     return reply.status(answer.status).send(answer.body);
   });
+  app.get('/appointments', {
+    schema: { tags, querystring: z.object({
+      patientId: z.uuid().optional(), institutionId: z.uuid().optional(),
+      status: z.enum(['booked', 'cancelled', 'checked_in', 'no_show', 'completed']).optional(),
+      from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), ...page,
+    }).strict() },
+  }, async (req) => listAppointments(db, callerOf(req), req.query));
+  app.post('/resources/:id/stop', {
+    schema: { tags, params, body: z.object({
+      from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(200),
+    }).strict() },
+  }, async (req) => stopClinic(db, callerOf(req), req.params.id, req.body));
   app.get('/appointments/:id', { schema: { tags, params } }, async (req) => getAppointment(db, callerOf(req), req.params.id));
   app.post('/appointments/:id/cancel', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'cancel', req.body.note));
   app.post('/appointments/:id/check-in', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'check_in', req.body.note));

@@ -319,3 +319,68 @@ export async function transition(db: Db, caller: Caller, id: string, op: keyof t
   });
 }
 
+
+// ——— listing appointments ———
+
+export interface AppointmentQuery { patientId?: string; institutionId?: string; status?: AppointmentStatus; from?: string; to?: string; limit: number; offset: number }
+
+/** A patient sees their own appointments; booking staff filter by patient, institution and time. */
+export async function listAppointments(db: Db, caller: Caller, q: AppointmentQuery) {
+  const patientId = caller.role.role === 'patient' ? q.patientId ?? caller.patientId ?? undefined : q.patientId;
+  authorize(caller, 'appointment.cancel', caller.role.role === 'patient' ? { patientId: patientId ?? null } : {});
+  let sel = db.selectFrom('appointment').innerJoin('slot', 'slot.id', 'appointment.slot_id')
+    .innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id').innerJoin('patient', 'patient.id', 'appointment.patient_id')
+    .selectAll('appointment').select(['slot.starts_at', 'slot.ends_at', 'r.id as resource_id', 'r.name as resource_name', 'r.institution_id', 'patient.name as patient_name']);
+  if (patientId) sel = sel.where('appointment.patient_id', '=', patientId);
+  if (q.institutionId) sel = sel.where('r.institution_id', '=', q.institutionId);
+  if (q.status) sel = sel.where('appointment.status', '=', q.status);
+  if (q.from) sel = sel.where('slot.starts_at', '>=', new Date(q.from));
+  if (q.to) sel = sel.where('slot.starts_at', '<', new Date(q.to));
+  const rows = await sel.orderBy('slot.starts_at').orderBy('appointment.id').limit(q.limit).offset(q.offset).execute();
+  return {
+    items: rows.map((a) => ({
+      ...appointmentView(a), startsAt: a.starts_at, endsAt: a.ends_at, resourceId: a.resource_id, resourceName: a.resource_name,
+      institutionId: a.institution_id, patientName: a.patient_name,
+    })),
+  };
+}
+
+// ——— stop-clinic (停诊) ———
+
+/**
+ * Stops a resource over a period: its free and booked slots become blocked, live bookings are cancelled with a
+ * history note, and the patients' accounts and the bookers are notified. Rebooking offers are not made yet.
+ */
+export async function stopClinic(db: Db, caller: Caller, resourceId: string, input: { from: string; to: string; reason: string }) {
+  const resource = await loadResource(db, resourceId);
+  authorize(caller, 'schedule.manage', { institutionId: resource.institution_id });
+  const from = new Date(input.from), to = new Date(input.to);
+  if (!(to > from)) throw badRequest('invalid_range', '结束时间须晚于开始时间', 'The end must be after the start', 'to');
+  return db.transaction().execute(async (tx) => {
+    const blocked = await tx.updateTable('slot').set({ status: 'blocked' })
+      .where('resource_id', '=', resource.id).where('starts_at', '>=', from).where('starts_at', '<', to).where('status', '<>', 'blocked')
+      .returning(['id', 'starts_at']).execute();
+    const cancelled = blocked.length
+      ? await tx.updateTable('appointment').set({ status: 'cancelled', cancelled_at: new Date(), reason: input.reason })
+        .where('slot_id', 'in', blocked.map((s) => s.id)).where('status', '=', 'booked').returningAll().execute()
+      : [];
+    if (cancelled.length)
+      await tx.insertInto('appointment_event').values(cancelled.map((a) => ({
+        appointment_id: a.id, user_id: caller.userId, from_status: 'booked', to_status: 'cancelled', note: `停诊 stop-clinic: ${input.reason}`,
+      }))).execute();
+    const accounts = cancelled.length
+      ? await tx.selectFrom('user_account').select(['id', 'patient_id']).where('patient_id', 'in', cancelled.map((a) => a.patient_id)).where('active', '=', true).execute()
+      : [];
+    for (const a of cancelled) {
+      const userIds = [...accounts.filter((u) => u.patient_id === a.patient_id).map((u) => u.id), a.booked_by];
+      await notify(tx, {
+        userIds, kind: 'appointment', title: { zh: '停诊通知：预约已取消', en: 'Clinic stopped: appointment cancelled' },
+        body: { zh: `${resource.name} 停诊（${input.reason}），请重新预约。`, en: `${resource.name} is not available (${input.reason}); please book again.` },
+        caseType: 'appointment', caseId: a.id,
+      });
+    }
+    await audit(tx, actorOf(caller), { action: 'schedule.stop', objectType: 'schedule_resource', objectId: resource.id, reason: input.reason,
+      detail: { from: input.from, to: input.to, blocked: blocked.length, cancelled: cancelled.map((a) => a.id) } });
+    return { blocked: blocked.length, cancelled: cancelled.map((a) => a.id) };
+  });
+}
