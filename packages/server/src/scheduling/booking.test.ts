@@ -274,3 +274,24 @@ describe(`appointment lists and stop-clinic on ${dbKind}`, () => {
     expect(notes.map((n) => n.title_zh)).toContain('停诊通知：预约已取消');
   });
 });
+
+describe(`reschedule on ${dbKind}`, () => {
+  it('moves a booking to another slot atomically, freeing the old one; a full target changes nothing', async () => {
+    const { slots } = await makeSlots(t.db, w.upper.id, 3);
+    const a = await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: w.patient.id });
+    const other = await doctor.post(BOOK, { slotId: slots[2]!.id, patientId: (await makePatient(t.db)).id });
+    const before = await counts();
+    const full = await doctor.post(`${BOOK}/${a.body.id}/reschedule`, { slotId: slots[2]!.id });
+    expect(full.status).toBe(409);
+    expect(full.body.error.code).toBe('slot_full');
+    expect(await counts()).toEqual(before);
+    expect((await patientC.post(`${BOOK}/${other.body.id}/reschedule`, { slotId: slots[1]!.id })).status).toBe(403);
+    const moved = await doctor.post(`${BOOK}/${a.body.id}/reschedule`, { slotId: slots[1]!.id, note: '患者要求' });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.slotId).toBe(slots[1]!.id);
+    const st = await t.db.selectFrom('slot').select(['id', 'status']).where('id', 'in', slots.map((s) => s.id)).execute();
+    expect(Object.fromEntries(st.map((s) => [s.id, s.status]))).toEqual({ [slots[0]!.id]: 'free', [slots[1]!.id]: 'busy', [slots[2]!.id]: 'busy' });
+    expect((await doctor.get(`${BOOK}/${a.body.id}`)).body.status).toBe('cancelled');
+    expect((await doctor.post(`${BOOK}/${a.body.id}/reschedule`, { slotId: slots[0]!.id })).body.error.code).toBe('invalid_state');
+  });
+});

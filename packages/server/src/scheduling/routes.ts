@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
-import { book, createResource, generateSlots, getAppointment, listAppointments, listResources, listSlots, setQuotaRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
+import { book, createResource, generateSlots, getAppointment, listAppointments, listResources, listSlots, reschedule, setQuotaRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
 
 const params = z.object({ id: z.uuid() });
 const category = z.enum(['general', 'specialist', 'expert', 'exam', 'bed']);
@@ -76,6 +76,8 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
   }, async (req) => stopClinic(db, callerOf(req), req.params.id, req.body));
   app.get('/appointments/:id', { schema: { tags, params } }, async (req) => getAppointment(db, callerOf(req), req.params.id));
   app.post('/appointments/:id/cancel', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'cancel', req.body.note));
+  app.post('/appointments/:id/reschedule', { schema: { tags, params, body: z.object({ slotId: z.uuid(), note: z.string().trim().max(500).nullish() }).strict() } },
+    async (req) => reschedule(db, callerOf(req), req.params.id, req.body));
   app.post('/appointments/:id/check-in', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'check_in', req.body.note));
   app.post('/appointments/:id/no-show', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'no_show', req.body.note));
 }

@@ -229,6 +229,22 @@ async function refusal(tx: Tx, slotId: string): Promise<AppError> {
   return forbidden('该号源为转诊预留号源', 'This slot is reserved for referrals');
 }
 
+/** Claims a free slot for the caller (free → busy) if it is open, in the future and in a pool open to the caller; else the refusal. */
+async function claimSlot(tx: Tx, caller: Caller, slotId: string) {
+  const primary = await isPrimaryCaller(tx, caller);
+  const claimed = await tx.updateTable('slot').set({ status: 'busy' })
+    .where('id', '=', slotId).where('status', '=', 'free')
+    .where('opens_at', '<=', sql<Date>`now()`).where('starts_at', '>', sql<Date>`now()`)
+    .where((eb) => eb.or([
+      eb('pool', '=', 'public'),
+      ...(primary ? [eb('pool', '=', 'primary')] : []),
+      eb.and([eb('pool', '=', 'primary'), eb('primary_returns_at', '<=', sql<Date>`now()`)]),
+    ]))
+    .returning(['id', 'resource_id', 'starts_at']).executeTakeFirst();
+  if (!claimed) throw await refusal(tx, slotId);
+  return claimed;
+}
+
 /**
  * Books a slot in one transaction: claim the slot (free → busy, with release and quota rules in the same UPDATE),
  * insert the appointment (the partial unique index is the last line of defence), history, audit, notification and
@@ -242,17 +258,7 @@ export async function book(db: Db, caller: Caller, input: BookInput, key?: strin
       const patient = await tx.selectFrom('patient').select(['id', 'status']).where('id', '=', input.patientId).executeTakeFirst();
       if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
       if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
-      const primary = await isPrimaryCaller(tx, caller);
-      const claimed = await tx.updateTable('slot').set({ status: 'busy' })
-        .where('id', '=', input.slotId).where('status', '=', 'free')
-        .where('opens_at', '<=', sql<Date>`now()`).where('starts_at', '>', sql<Date>`now()`)
-        .where((eb) => eb.or([
-          eb('pool', '=', 'public'),
-          ...(primary ? [eb('pool', '=', 'primary')] : []),
-          eb.and([eb('pool', '=', 'primary'), eb('primary_returns_at', '<=', sql<Date>`now()`)]),
-        ]))
-        .returning(['id', 'resource_id', 'starts_at']).executeTakeFirst();
-      if (!claimed) throw await refusal(tx, input.slotId);
+      const claimed = await claimSlot(tx, caller, input.slotId);
       const channel = caller.role.role === 'patient' ? 'patient' : caller.role.role === 'family_doctor' ? 'family_doctor' : 'doctor';
       const a = await tx.insertInto('appointment').values({
         slot_id: claimed.id, patient_id: input.patientId, booked_by: caller.userId, booked_for_institution_id: caller.role.institutionId,
@@ -383,4 +389,37 @@ export async function stopClinic(db: Db, caller: Caller, resourceId: string, inp
       detail: { from: input.from, to: input.to, blocked: blocked.length, cancelled: cancelled.map((a) => a.id) } });
     return { blocked: blocked.length, cancelled: cancelled.map((a) => a.id) };
   });
+}
+
+// ——— reschedule ———
+
+/** Moves a booking to another slot in one transaction: the new slot is claimed first, then the old one is freed. */
+export async function reschedule(db: Db, caller: Caller, id: string, input: { slotId: string; note?: string | null }) {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const a = await loadAppointment(tx, id);
+      authorize(caller, 'appointment.cancel', { patientId: a.patient_id });
+      authorize(caller, 'appointment.book', { patientId: a.patient_id });
+      if (a.status !== 'booked') throw conflict('invalid_state', `预约当前状态（${a.status}）不允许改约`, `Cannot reschedule while the appointment is ${a.status}`, 'id');
+      if (input.slotId === a.slot_id) throw badRequest('same_slot', '新号源与原号源相同', 'The new slot is the current one', 'slotId');
+      const claimed = await claimSlot(tx, caller, input.slotId);
+      const old = await tx.updateTable('appointment').set({ status: 'cancelled', cancelled_at: new Date(), reason: 'rescheduled' })
+        .where('id', '=', id).where('status', '=', 'booked').returning('id').executeTakeFirst();
+      if (!old) throw conflict('invalid_state', '预约状态已变化，请刷新', 'The appointment changed meanwhile; reload', 'id');
+      await tx.updateTable('slot').set({ status: 'free' }).where('id', '=', a.slot_id).where('status', '=', 'busy').execute();
+      const next = await tx.insertInto('appointment').values({
+        slot_id: claimed.id, patient_id: a.patient_id, booked_by: caller.userId, booked_for_institution_id: a.booked_for_institution_id,
+        channel: a.channel, reason: a.reason,
+      }).returningAll().executeTakeFirstOrThrow();
+      await tx.insertInto('appointment_event').values([
+        { appointment_id: id, user_id: caller.userId, from_status: 'booked', to_status: 'cancelled', note: `改约至 rescheduled to ${next.id}${input.note ? `: ${input.note}` : ''}` },
+        { appointment_id: next.id, user_id: caller.userId, from_status: null, to_status: 'booked', note: `由 rescheduled from ${id}` },
+      ]).execute();
+      await audit(tx, actorOf(caller), { action: 'appointment.reschedule', objectType: 'appointment', objectId: next.id, patientId: a.patient_id, reason: input.note ?? null, detail: { from: id, fromSlot: a.slot_id, toSlot: claimed.id } });
+      return appointmentView(next);
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'appointment_one_live_per_slot') throw slotFull();
+    throw err;
+  }
 }
