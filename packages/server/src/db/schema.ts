@@ -125,6 +125,9 @@ export interface SlotTable {
   primary_returns_at: Timestamp | null; opens_at: Timestamp;
   status: ColumnType<'free' | 'busy' | 'blocked', 'free' | 'busy' | 'blocked' | undefined, 'free' | 'busy' | 'blocked'>; created_at: CreatedAt;
 }
+export interface ReleaseRuleTable {
+  institution_id: string; category: SlotCategory; days_ahead: number; at_time: string; primary_days_earlier: number; updated_at: Timestamp;
+}
 export type AppointmentStatus = 'booked' | 'cancelled' | 'checked_in' | 'no_show' | 'completed';
 export interface AppointmentTable {
   id: Generated<string>; slot_id: string; patient_id: string; booked_by: string; booked_for_institution_id: string | null;
@@ -147,5 +150,5 @@ export interface Database {
   file_object: FileObjectTable; file_upload: FileUploadTable; thread: ThreadTable; thread_participant: ThreadParticipantTable;
   message: MessageTable; notification: NotificationTable; outbound_message: OutboundMessageTable; event_log: EventLogTable;
   quota_rule: QuotaRuleTable; schedule_resource: ScheduleResourceTable; slot: SlotTable; appointment: AppointmentTable;
-  appointment_event: AppointmentEventTable;
+  appointment_event: AppointmentEventTable; release_rule: ReleaseRuleTable;
 }

@@ -295,3 +295,25 @@ describe(`reschedule on ${dbKind}`, () => {
     expect((await doctor.post(`${BOOK}/${a.body.id}/reschedule`, { slotId: slots[0]!.id })).body.error.code).toBe('invalid_state');
   });
 });
+
+describe(`release rules on ${dbKind}`, () => {
+  it('opens public slots N days ahead at a set time and the primary pool earlier (Beijing-style: 50 % expert, two weeks)', async () => {
+    expect((await admin.put('/api/v1/scheduling/release-rules', { institutionId: w.upper.id, category: 'expert', daysAhead: 7, time: '23:00', primaryDaysEarlier: 7 })).status).toBe(400);
+    expect((await adminLower.put('/api/v1/scheduling/release-rules', { institutionId: w.upper.id, category: 'expert', daysAhead: 7, time: '08:00', primaryDaysEarlier: 7 })).status).toBe(403);
+    expect((await admin.put('/api/v1/scheduling/release-rules', { institutionId: w.upper.id, category: 'expert', daysAhead: 7, time: '08:00', primaryDaysEarlier: 7 })).status).toBe(200);
+    expect((await admin.put('/api/v1/scheduling/quota-rules', { institutionId: w.upper.id, category: 'expert', primaryShare: 0.5, returnLeadMinutes: 2 * 24 * 60 })).status).toBe(200);
+    const r = await admin.post('/api/v1/scheduling/resources', { institutionId: w.upper.id, kind: 'exam', name: 'PET-CT-1', examType: 'PET-CT' });
+    const date = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    const weekday = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][new Date(`${date}T00:00:00Z`).getUTCDay()]!;
+    const gen = await admin.post(`/api/v1/scheduling/resources/${r.body.id}/slots`, { from: date, to: date, category: 'expert', template: { [weekday]: ['09:00', '09:30'] } });
+    expect(gen.body).toMatchObject({ created: 2, primary: 1 });
+    const rows = await t.db.selectFrom('slot').select(['pool', 'opens_at']).where('resource_id', '=', r.body.id).execute();
+    const day = (n: number) => new Date(Date.parse(`${date}T08:00:00+08:00`) - n * 86_400_000).toISOString();
+    expect(rows.find((s) => s.pool === 'public')!.opens_at.toISOString()).toBe(day(7));
+    expect(rows.find((s) => s.pool === 'primary')!.opens_at.toISOString()).toBe(day(14));
+    expect((await family.get(`/api/v1/scheduling/slots?status=free&resourceId=${r.body.id}`)).body.items).toEqual([]);
+    const night = await admin.post(`/api/v1/scheduling/resources/${r.body.id}/slots`, { from: date, to: date, category: 'expert', template: { [weekday]: ['10:00'] }, opensAt: `${date}T23:30:00+08:00` });
+    expect(night.status).toBe(400);
+    expect(night.body.error.code).toBe('release_at_night');
+  });
+});

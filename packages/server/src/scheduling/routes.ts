@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
-import { book, createResource, generateSlots, getAppointment, listAppointments, listResources, listSlots, reschedule, setQuotaRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
+import { book, createResource, generateSlots, getAppointment, listAppointments, listResources, listSlots, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
 
 const params = z.object({ id: z.uuid() });
 const category = z.enum(['general', 'specialist', 'expert', 'exam', 'bed']);
@@ -34,6 +34,13 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
       returnLeadMinutes: z.number().int().min(0).max(60 * 24 * 60),
     }).strict() },
   }, async (req) => setQuotaRule(db, callerOf(req), req.body));
+
+  app.put('/release-rules', {
+    schema: { tags, body: z.object({
+      institutionId: z.uuid(), category, daysAhead: z.number().int().min(0).max(90),
+      time: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, '须为 HH:MM / must be HH:MM'), primaryDaysEarlier: z.number().int().min(0).max(60),
+    }).strict() },
+  }, async (req) => setReleaseRule(db, callerOf(req), req.body));
 
   app.post('/resources/:id/slots', {
     schema: { tags, params, body: z.object({

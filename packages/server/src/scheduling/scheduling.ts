@@ -101,6 +101,33 @@ export async function quotaFor(db: Reader, institutionId: string, category: Slot
   return ['3', '2'].includes(inst.level) && QUOTA_CATEGORIES.includes(category) ? DEFAULT_QUOTA : null;
 }
 
+// ——— release rules ———
+
+export interface ReleaseRuleInput { institutionId: string; category: SlotCategory; daysAhead: number; time: string; primaryDaysEarlier: number }
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+export async function setReleaseRule(db: Db, caller: Caller, input: ReleaseRuleInput) {
+  authorize(caller, 'schedule.manage', { institutionId: input.institutionId });
+  if (minutesOf(input.time) < 6 * 60 || minutesOf(input.time) > 22 * 60)
+    throw badRequest('release_at_night', '放号时间须在06:00至22:00之间', 'Slots may only be released between 06:00 and 22:00', 'time');
+  return db.transaction().execute(async (tx) => {
+    if (!await tx.selectFrom('institution').select('id').where('id', '=', input.institutionId).executeTakeFirst())
+      throw notFound({ zh: '机构', en: 'Institution' }, 'institutionId');
+    const values = { days_ahead: input.daysAhead, at_time: input.time, primary_days_earlier: input.primaryDaysEarlier };
+    await tx.insertInto('release_rule').values({ institution_id: input.institutionId, category: input.category, ...values })
+      .onConflict((oc) => oc.columns(['institution_id', 'category']).doUpdateSet({ ...values, updated_at: new Date() })).execute();
+    await audit(tx, actorOf(caller), { action: 'schedule.release.set', objectType: 'institution', objectId: input.institutionId, detail: { ...input } });
+    return input;
+  });
+}
+
+/** When a slot on `date` (YYYY-MM-DD, CST) opens under a release rule; the primary pool opens earlier. */
+export function releaseTime(date: string, rule: { days_ahead: number; at_time: string; primary_days_earlier: number }, primary: boolean): Date {
+  const day = Date.parse(`${date}T00:00:00Z`) - (rule.days_ahead + (primary ? rule.primary_days_earlier : 0)) * DAY_MS;
+  return new Date(`${new Date(day).toISOString().slice(0, 10)}T${rule.at_time.slice(0, 5)}:00${TZ_OFFSET}`);
+}
+
 // ——— slot generation ———
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -110,7 +137,7 @@ export interface GenerateInput {
   from: string; to: string; category: SlotCategory;
   /** Weekday → wall-clock start times (HH:MM on the hour or half hour), China Standard Time; each slot is 30 minutes. */
   template: Partial<Record<Weekday, string[]>>;
-  /** When the slots open for booking (default: now). */
+  /** When the slots open for booking (default: the institution's release rule for the category, else now). */
   opensAt?: string | null;
 }
 
@@ -129,22 +156,29 @@ export async function generateSlots(db: Db, caller: Caller, resourceId: string, 
   const from = Date.parse(`${input.from}T00:00:00Z`), to = Date.parse(`${input.to}T00:00:00Z`);
   if (!(to >= from)) throw badRequest('invalid_range', '结束日期早于开始日期', 'The end date is before the start date', 'to');
   if ((to - from) / DAY_MS >= MAX_DAYS) throw badRequest('range_too_long', `一次最多生成${MAX_DAYS}天`, `At most ${MAX_DAYS} days at a time`, 'to');
-  const starts: Date[] = [];
+  if (input.opensAt) {
+    const local = new Date(Date.parse(input.opensAt) + 8 * 3_600_000).toISOString().slice(11, 16);
+    if (minutesOf(local) < 6 * 60 || minutesOf(local) > 22 * 60)
+      throw badRequest('release_at_night', '放号时间须在06:00至22:00之间', 'Slots may only be released between 06:00 and 22:00', 'opensAt');
+  }
+  const starts: { at: Date; date: string }[] = [];
   for (let d = from; d <= to; d += DAY_MS) {
     const day = new Date(d);
     const weekday = WEEKDAYS[(day.getUTCDay() + 6) % 7]!;
     const date = day.toISOString().slice(0, 10);
-    for (const hhmm of [...new Set(input.template[weekday] ?? [])].sort()) starts.push(new Date(`${date}T${hhmm}:00${TZ_OFFSET}`));
+    for (const hhmm of [...new Set(input.template[weekday] ?? [])].sort()) starts.push({ at: new Date(`${date}T${hhmm}:00${TZ_OFFSET}`), date });
   }
-  const opensAt = input.opensAt ? new Date(input.opensAt) : new Date();
+  const now = new Date();
   return db.transaction().execute(async (tx) => {
     const quota = await quotaFor(tx, resource.institution_id, input.category);
+    const release = input.opensAt ? null : await tx.selectFrom('release_rule').selectAll()
+      .where('institution_id', '=', resource.institution_id).where('category', '=', input.category).executeTakeFirst();
     const picks = primaryPicks(starts.length, quota?.primaryShare ?? 0);
-    const rows = starts.map((s, i) => ({
+    const rows = starts.map(({ at: s, date }, i) => ({
       resource_id: resource.id, starts_at: s, ends_at: new Date(s.getTime() + SLOT_MINUTES * 60_000), category: input.category,
       pool: picks[i] ? 'primary' as const : 'public' as const,
       primary_returns_at: picks[i] ? new Date(s.getTime() - quota!.returnLeadMinutes * 60_000) : null,
-      opens_at: opensAt,
+      opens_at: input.opensAt ? new Date(input.opensAt) : release ? releaseTime(date, release, !!picks[i]) : now,
     }));
     let created = 0, primary = 0;
     for (let i = 0; i < rows.length; i += 500) {
