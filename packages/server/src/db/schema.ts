@@ -128,6 +128,12 @@ export interface SlotTable {
 export interface ReleaseRuleTable {
   institution_id: string; category: SlotCategory; days_ahead: number; at_time: string; primary_days_earlier: number; updated_at: Timestamp;
 }
+export interface WaitlistEntryTable {
+  id: Generated<string>; resource_id: string; patient_id: string; added_by: string; added_for_institution_id: string | null;
+  channel: 'doctor' | 'family_doctor' | 'patient' | 'referral' | 'fhir'; earliest: Timestamp | null; latest: Timestamp | null;
+  status: ColumnType<'waiting' | 'booked' | 'cancelled', 'waiting' | 'booked' | 'cancelled' | undefined, 'waiting' | 'booked' | 'cancelled'>;
+  appointment_id: string | null; created_at: CreatedAt;
+}
 export type AppointmentStatus = 'booked' | 'cancelled' | 'checked_in' | 'no_show' | 'completed';
 export interface AppointmentTable {
   id: Generated<string>; slot_id: string; patient_id: string; booked_by: string; booked_for_institution_id: string | null;
@@ -151,4 +157,5 @@ export interface Database {
   message: MessageTable; notification: NotificationTable; outbound_message: OutboundMessageTable; event_log: EventLogTable;
   quota_rule: QuotaRuleTable; schedule_resource: ScheduleResourceTable; slot: SlotTable; appointment: AppointmentTable;
   appointment_event: AppointmentEventTable; release_rule: ReleaseRuleTable;
+  waitlist_entry: WaitlistEntryTable;
 }

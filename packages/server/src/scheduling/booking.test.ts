@@ -317,3 +317,41 @@ describe(`release rules on ${dbKind}`, () => {
     expect(night.body.error.code).toBe('release_at_night');
   });
 });
+
+describe(`waitlist on ${dbKind}`, () => {
+  it('books a freed slot for the first waiting patient whose window covers it, and notifies them', async () => {
+    const { resource, slots } = await makeSlots(t.db, w.upper.id, 2);
+    const a = await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: (await makePatient(t.db)).id });
+    const outside = await makePatient(t.db);
+    // Waiting only for times after both slots: not served.
+    const late = await doctor.post('/api/v1/scheduling/waitlist', { resourceId: resource.id, patientId: outside.id, earliest: new Date(slots[1]!.ends_at).toISOString() });
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    const mine = await patientC.post('/api/v1/scheduling/waitlist', { resourceId: resource.id, patientId: w.patient.id });
+    expect(mine.status).toBe(201);
+    expect((await patientC.post('/api/v1/scheduling/waitlist', { resourceId: resource.id, patientId: w.patient.id })).body.error.code).toBe('already_waiting');
+    expect((await patientC.post('/api/v1/scheduling/waitlist', { resourceId: resource.id, patientId: outside.id })).status).toBe(403);
+    expect((await patientC.get('/api/v1/scheduling/waitlist')).body.items.map((e: { id: string }) => e.id)).toEqual([mine.body.id]);
+    expect((await doctor.post(`${BOOK}/${a.body.id}/cancel`, {})).status).toBe(200);
+    const entry = await t.db.selectFrom('waitlist_entry').selectAll().where('id', '=', mine.body.id).executeTakeFirstOrThrow();
+    expect(entry.status).toBe('booked');
+    const got = await t.db.selectFrom('appointment').selectAll().where('id', '=', entry.appointment_id!).executeTakeFirstOrThrow();
+    expect(got).toMatchObject({ slot_id: slots[0]!.id, patient_id: w.patient.id, status: 'booked', channel: 'patient' });
+    expect((await t.db.selectFrom('slot').select('status').where('id', '=', slots[0]!.id).executeTakeFirstOrThrow()).status).toBe('busy');
+    expect((await t.db.selectFrom('waitlist_entry').select('status').where('id', '=', late.body.id).executeTakeFirstOrThrow()).status).toBe('waiting');
+    const notes = await t.db.selectFrom('notification').select('title_zh').where('user_id', '=', w.users.patient.id).where('case_id', '=', got.id).execute();
+    expect(notes.map((n) => n.title_zh)).toEqual(['候补成功']);
+    expect((await live([slots[0]!.id])).length).toBe(1);
+  });
+
+  it('leaves the waitlist; a freed slot then stays free', async () => {
+    const { resource, slots } = await makeSlots(t.db, w.upper.id, 1);
+    const a = await doctor.post(BOOK, { slotId: slots[0]!.id, patientId: (await makePatient(t.db)).id });
+    const e = await doctor.post('/api/v1/scheduling/waitlist', { resourceId: resource.id, patientId: w.patient.id });
+    expect((await reader.post(`/api/v1/scheduling/waitlist/${e.body.id}/cancel`)).status).toBe(403);
+    expect((await patientC.post(`/api/v1/scheduling/waitlist/${e.body.id}/cancel`)).body.status).toBe('cancelled');
+    expect((await patientC.post(`/api/v1/scheduling/waitlist/${e.body.id}/cancel`)).status).toBe(409);
+    expect((await doctor.post('/api/v1/scheduling/waitlist', { resourceId: UNKNOWN, patientId: w.patient.id })).status).toBe(404);
+    await doctor.post(`${BOOK}/${a.body.id}/cancel`, {});
+    expect((await t.db.selectFrom('slot').select('status').where('id', '=', slots[0]!.id).executeTakeFirstOrThrow()).status).toBe('free');
+  });
+});

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
-import { book, createResource, generateSlots, getAppointment, listAppointments, listResources, listSlots, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
+import { book, createResource, joinWaitlist, leaveWaitlist, listWaitlist, generateSlots, getAppointment, listAppointments, listResources, listSlots, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
 
 const params = z.object({ id: z.uuid() });
 const category = z.enum(['general', 'specialist', 'expert', 'exam', 'bed']);
@@ -81,6 +81,14 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
       from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(200),
     }).strict() },
   }, async (req) => stopClinic(db, callerOf(req), req.params.id, req.body));
+  app.get('/waitlist', { schema: { tags, querystring: z.object({ resourceId: z.uuid().optional(), patientId: z.uuid().optional(), ...page }).strict() } },
+    async (req) => listWaitlist(db, callerOf(req), req.query));
+  app.post('/waitlist', {
+    schema: { tags, body: z.object({
+      resourceId: z.uuid(), patientId: z.uuid(), earliest: z.iso.datetime({ offset: true }).nullish(), latest: z.iso.datetime({ offset: true }).nullish(),
+    }).strict() },
+  }, async (req, reply) => reply.status(201).send(await joinWaitlist(db, callerOf(req), req.body)));
+  app.post('/waitlist/:id/cancel', { schema: { tags, params } }, async (req) => leaveWaitlist(db, callerOf(req), req.params.id));
   app.get('/appointments/:id', { schema: { tags, params } }, async (req) => getAppointment(db, callerOf(req), req.params.id));
   app.post('/appointments/:id/cancel', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'cancel', req.body.note));
   app.post('/appointments/:id/reschedule', { schema: { tags, params, body: z.object({ slotId: z.uuid(), note: z.string().trim().max(500).nullish() }).strict() } },

@@ -352,7 +352,10 @@ export async function transition(db: Db, caller: Caller, id: string, op: keyof t
       .set({ status: t.to, ...(op === 'cancel' ? { cancelled_at: new Date() } : {}) })
       .where('id', '=', id).where('status', 'in', t.from).returningAll().executeTakeFirst();
     if (!updated) throw conflict('invalid_state', `预约当前状态（${a.status}）不允许此操作`, `Not possible while the appointment is ${a.status}`, 'id');
-    if (op === 'cancel') await tx.updateTable('slot').set({ status: 'free' }).where('id', '=', a.slot_id).where('status', '=', 'busy').execute();
+    if (op === 'cancel') {
+      await tx.updateTable('slot').set({ status: 'free' }).where('id', '=', a.slot_id).where('status', '=', 'busy').execute();
+      await offerToWaitlist(tx, caller, a.slot_id);
+    }
     await tx.insertInto('appointment_event').values({ appointment_id: id, user_id: caller.userId, from_status: a.status, to_status: t.to, note: note ?? null }).execute();
     await audit(tx, actorOf(caller), { action: `appointment.${op}`, objectType: 'appointment', objectId: id, patientId: a.patient_id, reason: note ?? null });
     return appointmentView(updated);
@@ -449,6 +452,7 @@ export async function reschedule(db: Db, caller: Caller, id: string, input: { sl
         { appointment_id: id, user_id: caller.userId, from_status: 'booked', to_status: 'cancelled', note: `改约至 rescheduled to ${next.id}${input.note ? `: ${input.note}` : ''}` },
         { appointment_id: next.id, user_id: caller.userId, from_status: null, to_status: 'booked', note: `由 rescheduled from ${id}` },
       ]).execute();
+      await offerToWaitlist(tx, caller, a.slot_id);
       await audit(tx, actorOf(caller), { action: 'appointment.reschedule', objectType: 'appointment', objectId: next.id, patientId: a.patient_id, reason: input.note ?? null, detail: { from: id, fromSlot: a.slot_id, toSlot: claimed.id } });
       return appointmentView(next);
     });
@@ -456,4 +460,85 @@ export async function reschedule(db: Db, caller: Caller, id: string, input: { sl
     if ((err as { code?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'appointment_one_live_per_slot') throw slotFull();
     throw err;
   }
+}
+
+// ——— waitlist (候补) ———
+
+const channelOf = (caller: Caller) => caller.role.role === 'patient' ? 'patient' as const : caller.role.role === 'family_doctor' ? 'family_doctor' as const : 'doctor' as const;
+
+export async function joinWaitlist(db: Db, caller: Caller, input: { resourceId: string; patientId: string; earliest?: string | null; latest?: string | null }) {
+  authorize(caller, 'appointment.book', { patientId: input.patientId });
+  if (input.earliest && input.latest && Date.parse(input.latest) <= Date.parse(input.earliest))
+    throw badRequest('invalid_range', '结束时间须晚于开始时间', 'The end must be after the start', 'latest');
+  return db.transaction().execute(async (tx) => {
+    await loadResource(tx, input.resourceId);
+    if (!await tx.selectFrom('patient').select('id').where('id', '=', input.patientId).executeTakeFirst()) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
+    if (await tx.selectFrom('waitlist_entry').select('id').where('resource_id', '=', input.resourceId).where('patient_id', '=', input.patientId).where('status', '=', 'waiting').executeTakeFirst())
+      throw conflict('already_waiting', '该患者已在候补队列中', 'This patient is already on the waitlist', 'patientId');
+    const e = await tx.insertInto('waitlist_entry').values({
+      resource_id: input.resourceId, patient_id: input.patientId, added_by: caller.userId, added_for_institution_id: caller.role.institutionId,
+      channel: channelOf(caller), earliest: input.earliest ? new Date(input.earliest) : null, latest: input.latest ? new Date(input.latest) : null,
+    }).returningAll().executeTakeFirstOrThrow();
+    await audit(tx, actorOf(caller), { action: 'appointment.waitlist.join', objectType: 'waitlist_entry', objectId: e.id, patientId: e.patient_id });
+    return waitlistView(e);
+  });
+}
+
+const waitlistView = (e: { id: string; resource_id: string; patient_id: string; added_by: string; channel: string; earliest: Date | null; latest: Date | null; status: string; appointment_id: string | null; created_at: Date }) => ({
+  id: e.id, resourceId: e.resource_id, patientId: e.patient_id, addedBy: e.added_by, channel: e.channel, earliest: e.earliest, latest: e.latest,
+  status: e.status, appointmentId: e.appointment_id, createdAt: e.created_at,
+});
+
+export async function leaveWaitlist(db: Db, caller: Caller, id: string) {
+  return db.transaction().execute(async (tx) => {
+    const e = await tx.selectFrom('waitlist_entry').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!e) throw notFound({ zh: '候补记录', en: 'Waitlist entry' }, 'id');
+    authorize(caller, 'appointment.cancel', { patientId: e.patient_id });
+    const u = await tx.updateTable('waitlist_entry').set({ status: 'cancelled' }).where('id', '=', id).where('status', '=', 'waiting').returningAll().executeTakeFirst();
+    if (!u) throw conflict('invalid_state', `候补记录当前状态（${e.status}）不允许取消`, `Not possible while the entry is ${e.status}`, 'id');
+    await audit(tx, actorOf(caller), { action: 'appointment.waitlist.leave', objectType: 'waitlist_entry', objectId: id, patientId: e.patient_id });
+    return waitlistView(u);
+  });
+}
+
+export async function listWaitlist(db: Db, caller: Caller, q: { resourceId?: string; patientId?: string; limit: number; offset: number }) {
+  const patientId = caller.role.role === 'patient' ? q.patientId ?? caller.patientId ?? undefined : q.patientId;
+  authorize(caller, 'appointment.cancel', caller.role.role === 'patient' ? { patientId: patientId ?? null } : {});
+  let sel = db.selectFrom('waitlist_entry').selectAll().where('status', '=', 'waiting');
+  if (q.resourceId) sel = sel.where('resource_id', '=', q.resourceId);
+  if (patientId) sel = sel.where('patient_id', '=', patientId);
+  return { items: (await sel.orderBy('created_at').orderBy('id').limit(q.limit).offset(q.offset).execute()).map(waitlistView) };
+}
+
+/**
+ * A freed slot goes to the first waiting patient of its resource whose window covers it, in the transaction that
+ * freed it: the slot is claimed like any booking (free → busy), so it can still never be booked twice. Slots not
+ * yet open, in the past, or in a pool still reserved for primary care are left to normal booking.
+ */
+export async function offerToWaitlist(tx: Tx, caller: Caller, slotId: string) {
+  const slot = await tx.selectFrom('slot').selectAll().where('id', '=', slotId).where('status', '=', 'free')
+    .where('opens_at', '<=', sql<Date>`now()`).where('starts_at', '>', sql<Date>`now()`).executeTakeFirst();
+  if (!slot || slot.pool === 'referral' || (slot.pool === 'primary' && !(slot.primary_returns_at && slot.primary_returns_at.getTime() <= Date.now()))) return null;
+  const entry = await tx.selectFrom('waitlist_entry').selectAll()
+    .where('resource_id', '=', slot.resource_id).where('status', '=', 'waiting')
+    .where((eb) => eb.or([eb('earliest', 'is', null), eb('earliest', '<=', slot.starts_at)]))
+    .where((eb) => eb.or([eb('latest', 'is', null), eb('latest', '>', slot.starts_at)]))
+    .orderBy('created_at').orderBy('id').limit(1).forUpdate().skipLocked().executeTakeFirst();
+  if (!entry) return null;
+  const claimed = await tx.updateTable('slot').set({ status: 'busy' }).where('id', '=', slotId).where('status', '=', 'free').returning('id').executeTakeFirst();
+  if (!claimed) return null;
+  const a = await tx.insertInto('appointment').values({
+    slot_id: slotId, patient_id: entry.patient_id, booked_by: entry.added_by, booked_for_institution_id: entry.added_for_institution_id,
+    channel: entry.channel, reason: 'waitlist',
+  }).returningAll().executeTakeFirstOrThrow();
+  await tx.updateTable('waitlist_entry').set({ status: 'booked', appointment_id: a.id }).where('id', '=', entry.id).execute();
+  await tx.insertInto('appointment_event').values({ appointment_id: a.id, user_id: caller.userId, from_status: null, to_status: 'booked', note: `候补 waitlist ${entry.id}` }).execute();
+  await audit(tx, actorOf(caller), { action: 'appointment.waitlist.book', objectType: 'appointment', objectId: a.id, patientId: a.patient_id, detail: { slotId, waitlistEntryId: entry.id } });
+  const accounts = await tx.selectFrom('user_account').select('id').where('patient_id', '=', a.patient_id).where('active', '=', true).execute();
+  const when = slot.starts_at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  await notify(tx, {
+    userIds: [...accounts.map((u) => u.id), entry.added_by], kind: 'appointment', title: { zh: '候补成功', en: 'Waitlist: appointment booked' },
+    body: { zh: `已为您预约：${when}`, en: `Booked for ${slot.starts_at.toISOString()}` }, caseType: 'appointment', caseId: a.id,
+  });
+  return a;
 }
