@@ -57,6 +57,8 @@ export const PERMISSIONS = {
   'appointment.book': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
   /** Cancelling a booking: those who may book, the patient for their own bookings. */
   'appointment.cancel': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
+  /** Quota (号源下沉) and attendance reports per institution and period. */
+  'schedule.report': { consortium_admin: 'any', regulator: 'any', institution_admin: 'own_institution' },
   /** Check-in and no-show marking, at the institution that owns the slot. */
   'appointment.attend': all(['institution_admin', 'dept_head', 'doctor'], 'own_institution'),
   /** What the notifiers sent or recorded (e-mail, SMS …), recipients masked. */

@@ -77,6 +77,7 @@ const PROBES: Record<Action, Probe> = {
   'outbound.read': (c) => c.get('/api/v1/outbound'),
   'schedule.manage': (c, inst) => c.put('/api/v1/scheduling/quota-rules', { institutionId: inst, category: 'specialist', primaryShare: 0.3, returnLeadMinutes: 1440 + ++n }),
   'schedule.read': (c) => c.get('/api/v1/scheduling/slots?status=free'),
+  'schedule.report': (c, inst) => c.get(`/api/v1/scheduling/reports/quota?institutionId=${inst}&from=2020-01-01&to=2030-01-01`),
   'appointment.book': (c) => c.post('/api/v1/scheduling/appointments', { slotId: freeSlots.pop(), patientId: w.patient.id }),
   'appointment.cancel': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/cancel`, {}),
   'appointment.attend': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/check-in`, {}),

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePatient, makeWorld } from '../test/factories.js';
+import { makeInstitution, makePatient, makeWorld } from '../test/factories.js';
 import { createTestApp, dbKind, type Client, type TestApp } from '../test/harness.js';
 import { makeSlots } from './fixtures.js';
 import { primaryPicks } from './scheduling.js';
@@ -353,5 +353,36 @@ describe(`waitlist on ${dbKind}`, () => {
     expect((await doctor.post('/api/v1/scheduling/waitlist', { resourceId: UNKNOWN, patientId: w.patient.id })).status).toBe(404);
     await doctor.post(`${BOOK}/${a.body.id}/cancel`, {});
     expect((await t.db.selectFrom('slot').select('status').where('id', '=', slots[0]!.id).executeTakeFirstOrThrow()).status).toBe('free');
+  });
+});
+
+describe(`quota and attendance report on ${dbKind}`, () => {
+  it('counts reserved, booked by primary, returned, check-ins, no-shows and the on-time rate per institution', async () => {
+    const inst = await makeInstitution(t.db, { level: '3' });
+    const { slots } = await makeSlots(t.db, inst.id, 6);
+    const ids = slots.map((s) => s.id);
+    // Slots 0-2 reserved for primary care: 0 booked by a family doctor, 1 returned (unbooked), 2 still reserved.
+    await t.db.updateTable('slot').set({ pool: 'primary', primary_returns_at: new Date(Date.now() + 86_400_000) }).where('id', 'in', ids.slice(0, 3)).execute();
+    await t.db.updateTable('slot').set({ primary_returns_at: new Date(Date.now() - 60_000) }).where('id', '=', ids[1]!).execute();
+    expect((await family.post(BOOK, { slotId: ids[0], patientId: w.patient.id })).status).toBe(201);
+    const b = await doctor.post(BOOK, { slotId: ids[3], patientId: w.patient.id });
+    const c = await doctor.post(BOOK, { slotId: ids[4], patientId: w.patient.id });
+    const consortium = await t.login('consortium_admin');
+    const regulator = await t.login('regulator');
+    // Check-in recorded before the (future) start counts as on time; a no-show does not. (The doctor works there for a moment.)
+    await t.db.updateTable('user_role').set({ institution_id: inst.id }).where('user_id', '=', w.users.doctor.id).execute();
+    expect((await doctor.post(`${BOOK}/${b.body.id}/check-in`, {})).status).toBe(200);
+    expect((await doctor.post(`${BOOK}/${c.body.id}/no-show`, {})).status).toBe(200);
+    await t.db.updateTable('user_role').set({ institution_id: w.upper.id }).where('user_id', '=', w.users.doctor.id).execute();
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const r = await consortium.get(`/api/v1/scheduling/reports/quota?institutionId=${inst.id}&from=${day(-1)}&to=${day(5)}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.items).toEqual([expect.objectContaining({
+      institutionId: inst.id, slots: 6, reserved: 3, reservedShare: 0.5, bookedByPrimary: 1, returned: 1, checkedIn: 1, noShow: 1, onTime: 1, onTimeRate: 0.5,
+    })]);
+    expect((await regulator.get(`/api/v1/scheduling/reports/quota?from=${day(-1)}&to=${day(5)}`)).status).toBe(200);
+    expect((await adminLower.get(`/api/v1/scheduling/reports/quota?institutionId=${inst.id}&from=${day(-1)}&to=${day(5)}`)).status).toBe(403);
+    expect((await doctor.get(`/api/v1/scheduling/reports/quota?from=${day(-1)}&to=${day(5)}`)).status).toBe(403);
+    expect((await consortium.get(`/api/v1/scheduling/reports/quota?from=${day(5)}&to=${day(1)}`)).status).toBe(400);
   });
 });

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
-import { book, createResource, joinWaitlist, leaveWaitlist, listWaitlist, generateSlots, getAppointment, listAppointments, listResources, listSlots, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
+import { book, createResource, joinWaitlist, leaveWaitlist, listWaitlist, generateSlots, getAppointment, listAppointments, listResources, listSlots, quotaReport, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
 
 const params = z.object({ id: z.uuid() });
 const category = z.enum(['general', 'specialist', 'expert', 'exam', 'bed']);
@@ -81,6 +81,8 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
       from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(200),
     }).strict() },
   }, async (req) => stopClinic(db, callerOf(req), req.params.id, req.body));
+  app.get('/reports/quota', { schema: { tags, querystring: z.object({ institutionId: z.uuid().optional(), from: date, to: date }).strict() } },
+    async (req) => quotaReport(db, callerOf(req), req.query));
   app.get('/waitlist', { schema: { tags, querystring: z.object({ resourceId: z.uuid().optional(), patientId: z.uuid().optional(), ...page }).strict() } },
     async (req) => listWaitlist(db, callerOf(req), req.query));
   app.post('/waitlist', {

@@ -11,7 +11,7 @@ import type { Db, Reader, Tx } from '../db/database.js';
 import type { AppointmentStatus, SlotCategory } from '../db/schema.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { notify } from '../messaging/notifications.js';
-import { authorize } from '../policy/policy.js';
+import { authorize, institutionLimit } from '../policy/policy.js';
 
 export const SLOT_MINUTES = 30;
 /** Wall-clock times in templates are China Standard Time. */
@@ -541,4 +541,60 @@ export async function offerToWaitlist(tx: Tx, caller: Caller, slotId: string) {
     body: { zh: `已为您预约：${when}`, en: `Booked for ${slot.starts_at.toISOString()}` }, caseType: 'appointment', caseId: a.id,
   });
   return a;
+}
+
+// ——— reports ———
+
+/** Minutes after the slot start a check-in still counts as on time (按时就诊). */
+export const ON_TIME_GRACE_MINUTES = 15;
+
+/**
+ * Per institution, for visits in [from, to): slots, the primary-care share reserved, how many of those primary
+ * institutions and family doctors booked, how many returned to the public pool; and attendance: checked in,
+ * no-shows, on-time rate (checked in no later than the grace period after the start, over checked in + no-shows).
+ */
+export async function quotaReport(db: Db, caller: Caller, q: { institutionId?: string; from: string; to: string }) {
+  authorize(caller, 'schedule.report', q.institutionId ? { institutionId: q.institutionId } : {});
+  const limit = institutionLimit(caller, 'schedule.report');
+  const institutionId = q.institutionId ?? limit ?? null;
+  const from = new Date(`${q.from}T00:00:00${TZ_OFFSET}`), to = new Date(`${q.to}T00:00:00${TZ_OFFSET}`);
+  if (!(to > from)) throw badRequest('invalid_range', '结束日期须晚于开始日期', 'The end date must be after the start date', 'to');
+  const rows = await sql<{
+    institution_id: string; name: string; slots: string; reserved: string; booked_by_primary: string; returned: string;
+    checked_in: string; no_show: string; on_time: string;
+  }>`
+    WITH s AS (
+      SELECT slot.*, r.institution_id FROM slot JOIN schedule_resource r ON r.id = slot.resource_id
+      WHERE slot.starts_at >= ${from} AND slot.starts_at < ${to} ${institutionId ? sql`AND r.institution_id = ${institutionId}` : sql``}
+    ), a AS (
+      SELECT ap.*, s.institution_id, s.starts_at, s.pool,
+        (ap.channel = 'family_doctor' OR bi.level IN ('1','0')) AS by_primary,
+        (SELECT min(e.at) FROM appointment_event e WHERE e.appointment_id = ap.id AND e.to_status = 'checked_in') AS checked_in_at
+      FROM appointment ap JOIN s ON s.id = ap.slot_id LEFT JOIN institution bi ON bi.id = ap.booked_for_institution_id
+      WHERE ap.status IN ('booked','checked_in','completed','no_show')
+    )
+    SELECT i.id AS institution_id, i.name,
+      (SELECT count(*) FROM s WHERE s.institution_id = i.id) AS slots,
+      (SELECT count(*) FROM s WHERE s.institution_id = i.id AND s.pool = 'primary') AS reserved,
+      (SELECT count(*) FROM a WHERE a.institution_id = i.id AND a.pool = 'primary' AND a.by_primary) AS booked_by_primary,
+      (SELECT count(*) FROM s WHERE s.institution_id = i.id AND s.pool = 'primary' AND s.primary_returns_at <= now()
+         AND NOT EXISTS (SELECT 1 FROM a WHERE a.slot_id = s.id AND a.by_primary)) AS returned,
+      (SELECT count(*) FROM a WHERE a.institution_id = i.id AND a.checked_in_at IS NOT NULL) AS checked_in,
+      (SELECT count(*) FROM a WHERE a.institution_id = i.id AND a.status = 'no_show') AS no_show,
+      (SELECT count(*) FROM a WHERE a.institution_id = i.id AND a.checked_in_at <= a.starts_at + make_interval(mins => ${ON_TIME_GRACE_MINUTES})) AS on_time
+    FROM institution i
+    WHERE i.id IN (SELECT institution_id FROM s)
+    ORDER BY i.name, i.id`.execute(db);
+  return {
+    from: q.from, to: q.to,
+    items: rows.rows.map((r) => {
+      const n = (v: string) => Number(v);
+      const attended = n(r.checked_in) + n(r.no_show);
+      return {
+        institutionId: r.institution_id, institutionName: r.name, slots: n(r.slots), reserved: n(r.reserved),
+        reservedShare: n(r.slots) ? n(r.reserved) / n(r.slots) : null, bookedByPrimary: n(r.booked_by_primary), returned: n(r.returned),
+        checkedIn: n(r.checked_in), noShow: n(r.no_show), onTime: n(r.on_time), onTimeRate: attended ? n(r.on_time) / attended : null,
+      };
+    }),
+  };
 }
