@@ -116,6 +116,8 @@ describe(`booking on ${dbKind}`, () => {
     expect((await adminLower.post(`${BOOK}/${a.body.id}/check-in`, {})).status).toBe(403);
     expect((await doctor.post(`${BOOK}/${a.body.id}/check-in`, {})).body.status).toBe('checked_in');
     expect((await doctor.post(`${BOOK}/${a.body.id}/cancel`, {})).status).toBe(409);
+    expect((await admin.post(`${BOOK}/${b.body.id}/complete`, {})).body.error.code).toBe('invalid_state');
+    expect((await doctor.post(`${BOOK}/${a.body.id}/complete`, { note: '已就诊' })).body.status).toBe('completed');
     expect((await admin.post(`${BOOK}/${b.body.id}/no-show`, {})).body.status).toBe('no_show');
     expect((await t.db.selectFrom('slot').select('status').where('id', '=', slots[1]!.id).executeTakeFirstOrThrow()).status).toBe('busy');
   });

@@ -96,5 +96,6 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
   app.post('/appointments/:id/reschedule', { schema: { tags, params, body: z.object({ slotId: z.uuid(), note: z.string().trim().max(500).nullish() }).strict() } },
     async (req) => reschedule(db, callerOf(req), req.params.id, req.body));
   app.post('/appointments/:id/check-in', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'check_in', req.body.note));
+  app.post('/appointments/:id/complete', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'complete', req.body.note));
   app.post('/appointments/:id/no-show', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'no_show', req.body.note));
 }

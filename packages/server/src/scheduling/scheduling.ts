@@ -335,13 +335,14 @@ export async function getAppointment(db: Db, caller: Caller, id: string) {
   return { ...appointmentView(a), institutionId: a.institution_id, startsAt: a.starts_at, history: history.map((h) => ({ at: h.at, userId: h.user_id, from: h.from_status, to: h.to_status, note: h.note })) };
 }
 
-const TRANSITIONS: Record<'cancel' | 'check_in' | 'no_show', { from: AppointmentStatus[]; to: AppointmentStatus }> = {
+const TRANSITIONS: Record<'cancel' | 'check_in' | 'no_show' | 'complete', { from: AppointmentStatus[]; to: AppointmentStatus }> = {
   cancel: { from: ['booked'], to: 'cancelled' },
   check_in: { from: ['booked'], to: 'checked_in' },
   no_show: { from: ['booked'], to: 'no_show' },
+  complete: { from: ['checked_in'], to: 'completed' },
 };
 
-/** Cancel (frees the slot), check in or mark a no-show; each with a history row and an audit entry. */
+/** Cancel (frees the slot and serves the waitlist), check in, mark a no-show or complete a visit; each with a history row and an audit entry. */
 export async function transition(db: Db, caller: Caller, id: string, op: keyof typeof TRANSITIONS, note?: string | null) {
   return db.transaction().execute(async (tx) => {
     const a = await loadAppointment(tx, id);
