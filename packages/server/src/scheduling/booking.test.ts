@@ -164,6 +164,12 @@ describe(`booking on ${dbKind}`, () => {
     expect(r.body.error.code).toBe('slot_not_open');
     const free = await doctor.get(`/api/v1/scheduling/slots?status=free&resourceId=${slots[0]!.resource_id}`);
     expect(free.body.items).toEqual([]);
+    const past = Math.floor(Date.now() / 1_800_000) * 1_800_000 - 3_600_000;
+    const old = await t.db.insertInto('slot').values({ resource_id: slots[0]!.resource_id, starts_at: new Date(past), ends_at: new Date(past + 1_800_000), category: 'exam', opens_at: new Date(past - 86_400_000) })
+      .returning('id').executeTakeFirstOrThrow();
+    const late = await doctor.post(BOOK, { slotId: old.id, patientId: w.patient.id });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('slot_past');
   });
 });
 
