@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodObject } from 'zod';
-import { makeWorld } from '../test/factories.js';
+import { makeWorld, tableHashes } from '../test/factories.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
 
 let t: TestApp;
@@ -24,11 +24,7 @@ afterAll(() => t.close());
 const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',
   'patient', 'patient_identifier', 'patient_merge', 'user_role', 'idempotency_key'];
 async function snapshot() {
-  const out: Record<string, string> = {};
-  for (const table of TABLES) {
-    const r = await sql<{ h: string | null }>`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${sql.table(table)} t`.execute(t.db);
-    out[table] = r.rows[0]?.h ?? '';
-  }
+  const out = await tableHashes(t.db, TABLES);
   const u = await sql<{ h: string }>`SELECT md5(string_agg(username || password_hash || totp_enabled::text || active::text, '|' ORDER BY username)) AS h FROM user_account`.execute(t.db);
   out.user_account = u.rows[0]!.h;
   return out;

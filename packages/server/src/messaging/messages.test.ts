@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeUser, makeWorld } from '../test/factories.js';
+import { makeUser, makeWorld, tableHashes } from '../test/factories.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
 
 let t: TestApp;
@@ -18,12 +17,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const TABLES = ['thread', 'thread_participant', 'message', 'notification', 'event_log', 'audit_log'];
-async function snapshot() {
-  const out: Record<string, string> = {};
-  for (const table of TABLES)
-    out[table] = (await sql<{ h: string | null }>`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${sql.table(table)} t`.execute(t.db)).rows[0]?.h ?? '';
-  return out;
-}
+const snapshot = () => tableHashes(t.db, TABLES);
 
 describe('threads', () => {
   it('reuses the direct thread between the same two people, whoever opens it', async () => {

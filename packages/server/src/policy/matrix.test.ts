@@ -4,9 +4,8 @@
  * refused. Own-institution grants are also tried against another institution's object (403).
  */
 import { ACTIONS, grantFor, makeResidentId, ROLES, type Action, type Role } from '@yilian/core';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePatient, makePractitioner, makeWorld } from '../test/factories.js';
+import { makePatient, makePractitioner, makeWorld, tableHashes } from '../test/factories.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
 import { makeAppointments, makeSlots } from '../scheduling/fixtures.js';
 
@@ -86,12 +85,7 @@ const PROBES: Record<Action, Probe> = {
 const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',
   'patient', 'patient_identifier', 'patient_merge', 'user_account', 'user_role',
   'quota_rule', 'schedule_resource', 'slot', 'appointment', 'appointment_event'];
-async function snapshot() {
-  const parts: string[] = [];
-  for (const table of TABLES)
-    parts.push((await sql<{ h: string | null }>`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${sql.table(table)} t`.execute(t.db)).rows[0]?.h ?? '');
-  return parts;
-}
+const snapshot = () => tableHashes(t.db, TABLES);
 /** The institution each test user's role is held at. */
 const homeOf = (role: Role) => (role === 'family_doctor' ? w.lower.id : w.upper.id);
 

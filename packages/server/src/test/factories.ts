@@ -1,5 +1,6 @@
 /** Small factories for tests: rows written directly, with sensible defaults. */
 import { makeResidentId, nameSearchKeys, type Role } from '@yilian/core';
+import { sql } from 'kysely';
 import { hashPassword } from '../auth/password.js';
 import type { Db } from '../db/database.js';
 import { TEST_PASSWORD } from './harness.js';
@@ -82,4 +83,12 @@ export async function makeWorld(db: Db) {
     regulator: await makeUser(db, 'regulator', [{ role: 'regulator', institutionId: null }]),
   };
   return { upper, lower, consortium, dept, doctorP, lowerDoctorP, patient, users };
+}
+
+/** A fingerprint of each table's whole content, to prove that a refused request changed nothing. */
+export async function tableHashes(db: Db, tables: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of tables)
+    out[table] = (await sql<{ h: string | null }>`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${sql.table(table)} t`.execute(db)).rows[0]?.h ?? '';
+  return out;
 }
