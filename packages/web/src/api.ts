@@ -1,16 +1,11 @@
 /** The API client: fetch with the session cookie, JSON in and out, and the one error shape turned into ApiError. */
-import type { ApiErrorBody } from '@yilian/core';
+import { AppError, type ApiErrorBody } from '@yilian/core';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly zh: string,
-    readonly en: string,
-    readonly field?: string,
-    readonly details?: unknown,
-  ) {
-    super(en || zh || code);
+/** An error answer of the API, as the server's AppError (same fields), with the message for the reader's language. */
+export class ApiError extends AppError {
+  constructor(status: number, code: string, zh: string, en: string, field?: string, details?: unknown) {
+    super(status, code, zh, en, field, details);
+    this.message = en || zh || code;
     this.name = 'ApiError';
   }
 
