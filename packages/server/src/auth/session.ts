@@ -4,6 +4,7 @@ import type { Role } from '@yilian/core';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Caller, RoleGrant } from '../http/context.js';
+import { isTokenSession, liveTokenIds } from './api-tokens.js';
 
 export const SESSION_COOKIE = 'yl_session';
 const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
@@ -49,3 +50,25 @@ export async function resolveSession(db: Db, config: Config, token: string, ip: 
 
 export const revokeSession = (db: Db, sessionId: string) =>
   db.updateTable('user_session').set({ revoked_at: new Date() }).where('token_hash', '=', sessionId).execute();
+
+/**
+ * Of the callers' `sessionId`s (a session's token hash, or `token:<id>` for an API token), those still valid:
+ * not signed out, revoked, idle, expired, nor belonging to a deactivated account.
+ */
+export async function liveSessionIds(db: Db, config: Config, sessionIds: string[]): Promise<Set<string>> {
+  const sessions = sessionIds.filter((s) => !isTokenSession(s));
+  const live = new Set<string>();
+  for (let i = 0; i < sessions.length; i += 1000) {
+    const rows = await db.selectFrom('user_session').innerJoin('user_account', 'user_account.id', 'user_session.user_id')
+      .select('user_session.token_hash')
+      .where('user_session.token_hash', 'in', sessions.slice(i, i + 1000))
+      .where('user_session.revoked_at', 'is', null).where('user_account.active', '=', true)
+      .where('user_session.expires_at', '>', new Date())
+      .where('user_session.last_seen_at', '>', new Date(Date.now() - config.sessionIdleMinutes * 60_000))
+      .execute();
+    for (const r of rows) live.add(r.token_hash);
+  }
+  const tokens = sessionIds.filter(isTokenSession).map((s) => s.slice('token:'.length));
+  for (const id of await liveTokenIds(db, tokens)) live.add(`token:${id}`);
+  return live;
+}

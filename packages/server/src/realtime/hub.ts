@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
-import { isTokenSession, liveTokenIds } from '../auth/api-tokens.js';
+import { liveSessionIds } from '../auth/session.js';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../db/database.js';
 import type { Caller } from '../http/context.js';
@@ -174,20 +174,7 @@ export class Hub {
   async checkSessions() {
     const conns = [...this.byUser.values()].flatMap((s) => [...s]);
     if (!conns.length) return;
-    const all = [...new Set(conns.map((c) => c.caller.sessionId))];
-    const ids = all.filter((s) => !isTokenSession(s));
-    const live = new Set<string>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      const rows = await this.handle.db.selectFrom('user_session').innerJoin('user_account', 'user_account.id', 'user_session.user_id')
-        .select('user_session.token_hash')
-        .where('user_session.token_hash', 'in', ids.slice(i, i + 1000))
-        .where('user_session.revoked_at', 'is', null).where('user_account.active', '=', true)
-        .where('user_session.expires_at', '>', new Date())
-        .where('user_session.last_seen_at', '>', new Date(Date.now() - this.config.sessionIdleMinutes * 60_000))
-        .execute();
-      for (const r of rows) live.add(r.token_hash);
-    }
-    for (const id of await liveTokenIds(this.handle.db, all.filter(isTokenSession).map((s) => s.slice('token:'.length)))) live.add(`token:${id}`);
+    const live = await liveSessionIds(this.handle.db, this.config, [...new Set(conns.map((c) => c.caller.sessionId))]);
     for (const c of conns) if (!live.has(c.caller.sessionId)) c.close(4401, 'session ended');
   }
 }
