@@ -57,6 +57,8 @@ export const PERMISSIONS = {
   'appointment.book': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
   /** Cancelling a booking: those who may book, the patient for their own bookings. */
   'appointment.cancel': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
+  /** Seeing appointments and waitlists: staff who book or receive patients across the consortium; the patient their own. */
+  'appointment.read': { ...all(['consortium_admin', 'institution_admin', 'dept_head', 'doctor', 'family_doctor', 'consult_coordinator']), patient: 'self' },
   /** Quota (号源下沉) and attendance reports per institution and period. */
   'schedule.report': { consortium_admin: 'any', regulator: 'any', institution_admin: 'own_institution' },
   /** Check-in and no-show marking, at the institution that owns the slot. */

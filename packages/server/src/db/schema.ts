@@ -139,7 +139,17 @@ export interface AppointmentTable {
   id: Generated<string>; slot_id: string; patient_id: string; booked_by: string; booked_for_institution_id: string | null;
   channel: 'doctor' | 'family_doctor' | 'patient' | 'referral' | 'fhir';
   status: ColumnType<AppointmentStatus, AppointmentStatus | undefined, AppointmentStatus>;
-  reason: string | null; created_at: CreatedAt; cancelled_at: Timestamp | null;
+  reason: string | null; created_at: CreatedAt; cancelled_at: Timestamp | null; replaces_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+// ——— 023_schedule_templates.sql ———
+export type WeeklyTemplate = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', string[]>>;
+export interface ScheduleTemplateTable {
+  resource_id: string; category: SlotCategory; weekly: ColumnType<WeeklyTemplate, string, string>;
+  referral_per_day: number; horizon_days: number; generated_through: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_by: string | null; updated_at: Timestamp;
+}
+export interface ScheduleExceptionTable {
+  id: Generated<string>; institution_id: string; date: ColumnType<string, string, string>; name: string; created_by: string | null; created_at: CreatedAt;
 }
 export interface AppointmentEventTable {
   id: BigId; appointment_id: string; at: CreatedAt; user_id: string | null; from_status: string | null; to_status: string; note: string | null;
@@ -157,5 +167,5 @@ export interface Database {
   message: MessageTable; notification: NotificationTable; outbound_message: OutboundMessageTable; event_log: EventLogTable;
   quota_rule: QuotaRuleTable; schedule_resource: ScheduleResourceTable; slot: SlotTable; appointment: AppointmentTable;
   appointment_event: AppointmentEventTable; release_rule: ReleaseRuleTable;
-  waitlist_entry: WaitlistEntryTable;
+  waitlist_entry: WaitlistEntryTable; schedule_template: ScheduleTemplateTable; schedule_exception: ScheduleExceptionTable;
 }

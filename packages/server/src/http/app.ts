@@ -26,6 +26,7 @@ import { realtimeRoutes } from '../realtime/routes.js';
 import { patientRoutes } from '../identity/routes.js';
 import { opsRoutes } from '../ops/routes.js';
 import { schedulingRoutes } from '../scheduling/routes.js';
+import { startScheduleRoller } from '../scheduling/scheduling.js';
 import { registerErrorHandling, validationError } from './errors.js';
 
 declare module 'fastify' {
@@ -75,7 +76,9 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   app.decorate('dispatcher', dispatcher);
   await hub.start();
   await dispatcher.start();
-  app.addHook('onClose', async () => { await dispatcher.stop(); await hub.stop(); });
+  // 放号: stored schedule templates are rolled forward at start and hourly.
+  const roller = startScheduleRoller(handle.db, app.log);
+  app.addHook('onClose', async () => { await roller.stop(); await dispatcher.stop(); await hub.stop(); });
   app.decorateRequest('caller', null);
   const routeList: RouteInfo[] = [];
   app.decorate('routeList', routeList);

@@ -79,6 +79,7 @@ const PROBES: Record<Action, Probe> = {
   'schedule.report': (c, inst) => c.get(`/api/v1/scheduling/reports/quota?institutionId=${inst}&from=2020-01-01&to=2030-01-01`),
   'appointment.book': (c) => c.post('/api/v1/scheduling/appointments', { slotId: freeSlots.pop(), patientId: w.patient.id }),
   'appointment.cancel': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/cancel`, {}),
+  'appointment.read': (c, inst) => c.get(`/api/v1/scheduling/appointments/${booked[inst]![0]}`),
   'appointment.attend': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/check-in`, {}),
 };
 

@@ -5,12 +5,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
-import { book, createResource, joinWaitlist, leaveWaitlist, listWaitlist, generateSlots, getAppointment, listAppointments, listResources, listSlots, quotaReport, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS } from './scheduling.js';
+import {
+  alternatives, book, createException, createResource, generateSlots, getAppointment, getTemplate, joinWaitlist, leaveWaitlist, listAppointments, listExceptions,
+  listResources, listSlots, listWaitlist, putTemplate, quotaReport, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS,
+} from './scheduling.js';
 
 const params = z.object({ id: z.uuid() });
 const category = z.enum(['general', 'specialist', 'expert', 'exam', 'bed']);
 const date = z.iso.date();
 const halfHour = z.string().regex(/^([01][0-9]|2[0-3]):(00|30)$/, '须为整点或半点 HH:MM / must be HH:00 or HH:30');
+const weekly = z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(halfHour).max(48).optional()])) as Record<(typeof WEEKDAYS)[number], z.ZodOptional<z.ZodArray<typeof halfHour>>>).strict();
+const yes = z.enum(['true', 'false']).transform((v) => v === 'true');
 const note = z.object({ note: z.string().trim().max(500).nullish() }).strict();
 
 export async function schedulingRoutes(appBase: FastifyInstance) {
@@ -44,8 +49,7 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
 
   app.post('/resources/:id/slots', {
     schema: { tags, params, body: z.object({
-      from: date, to: date, category,
-      template: z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(halfHour).max(48).optional()])) as Record<(typeof WEEKDAYS)[number], z.ZodOptional<z.ZodArray<typeof halfHour>>>).strict(),
+      from: date, to: date, category: category.optional(), template: weekly.optional(), referralPerDay: z.number().int().min(0).max(48).optional(),
       opensAt: z.iso.datetime({ offset: true }).nullish(),
     }).strict() },
   }, async (req, reply) => reply.status(201).send(await generateSlots(db, callerOf(req), req.params.id, req.body)));
@@ -54,12 +58,22 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
     schema: { tags, querystring: z.object({
       resourceId: z.uuid().optional(), institutionId: z.uuid().optional(),
       from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(),
-      status: z.enum(['free', 'busy', 'blocked']).optional(), ...page,
+      status: z.enum(['free', 'busy', 'blocked']).optional(), greenChannel: yes.optional(), ...page,
     }).strict() },
   }, async (req) => listSlots(db, callerOf(req), req.query));
+  app.get('/resources/:id/template', { schema: { tags, params } }, async (req) => getTemplate(db, callerOf(req), req.params.id));
+  app.put('/resources/:id/template', {
+    schema: { tags, params, body: z.object({
+      category, weekly, referralPerDay: z.number().int().min(0).max(48).default(0), horizonDays: z.number().int().min(1).max(92).default(14),
+    }).strict() },
+  }, async (req) => putTemplate(db, callerOf(req), req.params.id, req.body));
+  app.get('/exceptions', { schema: { tags, querystring: z.object({ institutionId: z.uuid().optional(), from: date.optional(), to: date.optional(), ...page }).strict() } },
+    async (req) => listExceptions(db, callerOf(req), req.query));
+  app.post('/exceptions', { schema: { tags, body: z.object({ institutionId: z.uuid(), date, name: z.string().trim().min(1).max(60) }).strict() } },
+    async (req, reply) => reply.status(201).send(await createException(db, callerOf(req), req.body)));
 
   app.post('/appointments', {
-    schema: { tags, body: z.object({ slotId: z.uuid(), patientId: z.uuid(), reason: z.string().trim().max(500).nullish() }).strict() },
+    schema: { tags, body: z.object({ slotId: z.uuid(), patientId: z.uuid(), reason: z.string().trim().max(500).nullish(), greenChannel: z.boolean().optional() }).strict() },
   }, async (req, reply) => {
     const raw = req.headers['idempotency-key'];
     const key = Array.isArray(raw) ? raw[0] : raw;
@@ -71,7 +85,7 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
   });
   app.get('/appointments', {
     schema: { tags, querystring: z.object({
-      patientId: z.uuid().optional(), institutionId: z.uuid().optional(),
+      patientId: z.uuid().optional(), institutionId: z.uuid().optional(), resourceId: z.uuid().optional(), scope: z.enum(['mine', 'clinic']).optional(),
       status: z.enum(['booked', 'cancelled', 'checked_in', 'no_show', 'completed']).optional(),
       from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), ...page,
     }).strict() },
@@ -92,6 +106,7 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
   }, async (req, reply) => reply.status(201).send(await joinWaitlist(db, callerOf(req), req.body)));
   app.post('/waitlist/:id/cancel', { schema: { tags, params } }, async (req) => leaveWaitlist(db, callerOf(req), req.params.id));
   app.get('/appointments/:id', { schema: { tags, params } }, async (req) => getAppointment(db, callerOf(req), req.params.id));
+  app.get('/appointments/:id/alternatives', { schema: { tags, params } }, async (req) => alternatives(db, callerOf(req), req.params.id));
   app.post('/appointments/:id/cancel', { schema: { tags, params, body: note } }, async (req) => transition(db, callerOf(req), req.params.id, 'cancel', req.body.note));
   app.post('/appointments/:id/reschedule', { schema: { tags, params, body: z.object({ slotId: z.uuid(), note: z.string().trim().max(500).nullish() }).strict() } },
     async (req) => reschedule(db, callerOf(req), req.params.id, req.body));

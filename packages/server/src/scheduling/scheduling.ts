@@ -8,7 +8,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '@yilian/cor
 import { sql } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { Db, Reader, Tx } from '../db/database.js';
-import type { AppointmentStatus, SlotCategory } from '../db/schema.js';
+import type { AppointmentStatus, SlotCategory, WeeklyTemplate } from '../db/schema.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { notify } from '../messaging/notifications.js';
 import { authorize, institutionLimit } from '../policy/policy.js';
@@ -134,9 +134,13 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 export interface GenerateInput {
-  from: string; to: string; category: SlotCategory;
-  /** Weekday → wall-clock start times (HH:MM on the hour or half hour), China Standard Time; each slot is 30 minutes. */
-  template: Partial<Record<Weekday, string[]>>;
+  from: string; to: string;
+  /** Default: the resource's stored template. */
+  category?: SlotCategory;
+  /** Weekday → wall-clock start times (HH:MM on the hour or half hour), China Standard Time; each slot is 30 minutes. Default: the stored template. */
+  template?: WeeklyTemplate;
+  /** Places per day reserved for referrals (绿色通道). Default: the stored template's, else 0. */
+  referralPerDay?: number;
   /** When the slots open for booking (default: the institution's release rule for the category, else now). */
   opensAt?: string | null;
 }
@@ -144,10 +148,67 @@ export interface GenerateInput {
 const MAX_DAYS = 92;
 const DAY_MS = 86_400_000;
 
-/** Which of n slots in time order go to the primary pool: evenly spread, ceil(n × share) of them. */
+/** Which of n slots in time order go to a reserved pool: evenly spread, ceil(n × share) of them. */
 export function primaryPicks(n: number, share: number): boolean[] {
   const want = Math.ceil(n * share - 1e-9);
   return Array.from({ length: n }, (_, i) => Math.floor(((i + 1) * want) / n) > Math.floor((i * want) / n));
+}
+
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+/** Today's date in China Standard Time. */
+export const todayCst = (now = Date.now()) => new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+
+function checkOpensAt(opensAt: string | null | undefined) {
+  if (!opensAt) return;
+  const local = new Date(Date.parse(opensAt) + 8 * 3_600_000).toISOString().slice(11, 16);
+  if (minutesOf(local) < 6 * 60 || minutesOf(local) > 22 * 60)
+    throw badRequest('release_at_night', '放号时间须在06:00至22:00之间', 'Slots may only be released between 06:00 and 22:00', 'opensAt');
+}
+
+type ResourceRow = Awaited<ReturnType<typeof loadResource>>;
+interface SlotSpec { from: string; to: string; category: SlotCategory; template: WeeklyTemplate; referralPerDay: number; opensAt?: string | null }
+
+/**
+ * Makes the slots of a resource for the visit dates from..to (inclusive, CST) in the caller's transaction: closure
+ * days are skipped; each day's referral places are spread over the day, then the primary-care share over the rest;
+ * reserved places return to the public pool the quota's lead time before the visit. Existing slots are kept.
+ */
+async function createSlots(tx: Tx, resource: ResourceRow, spec: SlotSpec) {
+  const closed = new Set((await tx.selectFrom('schedule_exception').select('date')
+    .where('institution_id', '=', resource.institution_id).where('date', '>=', spec.from).where('date', '<=', spec.to).execute()).map((e) => e.date));
+  const starts: { at: Date; date: string; referral: boolean }[] = [];
+  for (let date = spec.from; date <= spec.to; date = addDays(date, 1)) {
+    if (closed.has(date)) continue;
+    const weekday = WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
+    const times = [...new Set(spec.template[weekday] ?? [])].sort();
+    const referral = primaryPicks(times.length, times.length ? Math.min(1, spec.referralPerDay / times.length) : 0);
+    times.forEach((hhmm, i) => starts.push({ at: new Date(`${date}T${hhmm}:00${TZ_OFFSET}`), date, referral: !!referral[i] }));
+  }
+  const quota = await quotaFor(tx, resource.institution_id, spec.category);
+  const release = spec.opensAt ? null : await tx.selectFrom('release_rule').selectAll()
+    .where('institution_id', '=', resource.institution_id).where('category', '=', spec.category).executeTakeFirst();
+  const publicOrPrimary = starts.filter((s) => !s.referral);
+  const picks = primaryPicks(publicOrPrimary.length, quota?.primaryShare ?? 0);
+  const primarySet = new Set(publicOrPrimary.filter((_, i) => picks[i]));
+  const returnLead = (quota ?? DEFAULT_QUOTA).returnLeadMinutes * 60_000;
+  const now = new Date();
+  const rows = starts.map((s) => {
+    const pool = s.referral ? 'referral' as const : primarySet.has(s) ? 'primary' as const : 'public' as const;
+    return {
+      resource_id: resource.id, starts_at: s.at, ends_at: new Date(s.at.getTime() + SLOT_MINUTES * 60_000), category: spec.category, pool,
+      primary_returns_at: pool === 'public' ? null : new Date(s.at.getTime() - returnLead),
+      opens_at: spec.opensAt ? new Date(spec.opensAt) : release ? releaseTime(s.date, release, pool !== 'public') : now,
+    };
+  });
+  let created = 0, primary = 0, referral = 0;
+  for (let i = 0; i < rows.length; i += 500) {
+    const inserted = await tx.insertInto('slot').values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['resource_id', 'starts_at']).doNothing()).returning('pool').execute();
+    created += inserted.length;
+    primary += inserted.filter((r) => r.pool === 'primary').length;
+    referral += inserted.filter((r) => r.pool === 'referral').length;
+  }
+  return { created, primary, referral, skipped: rows.length - created, closedDays: closed.size, quota };
 }
 
 export async function generateSlots(db: Db, caller: Caller, resourceId: string, input: GenerateInput) {
@@ -156,40 +217,102 @@ export async function generateSlots(db: Db, caller: Caller, resourceId: string, 
   const from = Date.parse(`${input.from}T00:00:00Z`), to = Date.parse(`${input.to}T00:00:00Z`);
   if (!(to >= from)) throw badRequest('invalid_range', '结束日期早于开始日期', 'The end date is before the start date', 'to');
   if ((to - from) / DAY_MS >= MAX_DAYS) throw badRequest('range_too_long', `一次最多生成${MAX_DAYS}天`, `At most ${MAX_DAYS} days at a time`, 'to');
-  if (input.opensAt) {
-    const local = new Date(Date.parse(input.opensAt) + 8 * 3_600_000).toISOString().slice(11, 16);
-    if (minutesOf(local) < 6 * 60 || minutesOf(local) > 22 * 60)
-      throw badRequest('release_at_night', '放号时间须在06:00至22:00之间', 'Slots may only be released between 06:00 and 22:00', 'opensAt');
-  }
-  const starts: { at: Date; date: string }[] = [];
-  for (let d = from; d <= to; d += DAY_MS) {
-    const day = new Date(d);
-    const weekday = WEEKDAYS[(day.getUTCDay() + 6) % 7]!;
-    const date = day.toISOString().slice(0, 10);
-    for (const hhmm of [...new Set(input.template[weekday] ?? [])].sort()) starts.push({ at: new Date(`${date}T${hhmm}:00${TZ_OFFSET}`), date });
-  }
-  const now = new Date();
+  checkOpensAt(input.opensAt);
   return db.transaction().execute(async (tx) => {
-    const quota = await quotaFor(tx, resource.institution_id, input.category);
-    const release = input.opensAt ? null : await tx.selectFrom('release_rule').selectAll()
-      .where('institution_id', '=', resource.institution_id).where('category', '=', input.category).executeTakeFirst();
-    const picks = primaryPicks(starts.length, quota?.primaryShare ?? 0);
-    const rows = starts.map(({ at: s, date }, i) => ({
-      resource_id: resource.id, starts_at: s, ends_at: new Date(s.getTime() + SLOT_MINUTES * 60_000), category: input.category,
-      pool: picks[i] ? 'primary' as const : 'public' as const,
-      primary_returns_at: picks[i] ? new Date(s.getTime() - quota!.returnLeadMinutes * 60_000) : null,
-      opens_at: input.opensAt ? new Date(input.opensAt) : release ? releaseTime(date, release, !!picks[i]) : now,
-    }));
-    let created = 0, primary = 0;
-    for (let i = 0; i < rows.length; i += 500) {
-      const inserted = await tx.insertInto('slot').values(rows.slice(i, i + 500))
-        .onConflict((oc) => oc.columns(['resource_id', 'starts_at']).doNothing()).returning('pool').execute();
-      created += inserted.length;
-      primary += inserted.filter((r) => r.pool === 'primary').length;
-    }
-    await audit(tx, actorOf(caller), { action: 'schedule.slots.generate', objectType: 'schedule_resource', objectId: resource.id, detail: { from: input.from, to: input.to, created, primary } });
-    return { created, primary, skipped: rows.length - created, quota };
+    const stored = await tx.selectFrom('schedule_template').selectAll().where('resource_id', '=', resource.id).executeTakeFirst();
+    const template = input.template ?? stored?.weekly, category = input.category ?? stored?.category;
+    if (!template) throw badRequest('template_required', '该资源尚无出诊模板，请先保存模板或随请求提供', 'This resource has no stored template; save one or send it', 'template');
+    if (!category) throw badRequest('category_required', '请指定号源类别', 'Give the slot category', 'category');
+    const result = await createSlots(tx, resource, {
+      from: input.from, to: input.to, category, template, opensAt: input.opensAt,
+      referralPerDay: input.referralPerDay ?? (input.template ? 0 : stored?.referral_per_day ?? 0),
+    });
+    if (stored && !input.template && (!stored.generated_through || stored.generated_through < input.to))
+      await tx.updateTable('schedule_template').set({ generated_through: input.to }).where('resource_id', '=', resource.id).execute();
+    await audit(tx, actorOf(caller), { action: 'schedule.slots.generate', objectType: 'schedule_resource', objectId: resource.id, detail: { from: input.from, to: input.to, created: result.created, primary: result.primary, referral: result.referral } });
+    return result;
   });
+}
+
+// ——— stored templates and the roller ———
+
+export interface TemplateInput { category: SlotCategory; weekly: WeeklyTemplate; referralPerDay: number; horizonDays: number }
+
+const templateView = (t: { resource_id: string; category: string; weekly: WeeklyTemplate; referral_per_day: number; horizon_days: number; generated_through: string | null; updated_at: Date }) => ({
+  resourceId: t.resource_id, category: t.category, weekly: t.weekly, referralPerDay: t.referral_per_day, horizonDays: t.horizon_days,
+  generatedThrough: t.generated_through, updatedAt: t.updated_at,
+});
+
+export async function getTemplate(db: Db, caller: Caller, resourceId: string) {
+  authorize(caller, 'schedule.read');
+  await loadResource(db, resourceId);
+  const t = await db.selectFrom('schedule_template').selectAll().where('resource_id', '=', resourceId).executeTakeFirst();
+  if (!t) throw notFound({ zh: '出诊模板', en: 'Schedule template' }, 'id');
+  return templateView(t);
+}
+
+/**
+ * Stores the weekly template of a resource and makes its slots up to the horizon at once (days already made are
+ * kept: a changed template applies to the days not yet made; stop-clinic removes made ones).
+ */
+export async function putTemplate(db: Db, caller: Caller, resourceId: string, input: TemplateInput) {
+  const resource = await loadResource(db, resourceId);
+  authorize(caller, 'schedule.manage', { institutionId: resource.institution_id });
+  const perDay = Math.max(0, ...WEEKDAYS.map((d) => new Set(input.weekly[d] ?? []).size));
+  if (input.referralPerDay > perDay)
+    throw badRequest('referral_exceeds_day', `转诊预留数（${input.referralPerDay}）超过每日号源数（${perDay}）`, `Referral places (${input.referralPerDay}) exceed the places per day (${perDay})`, 'referralPerDay');
+  return db.transaction().execute(async (tx) => {
+    const values = { category: input.category, weekly: JSON.stringify(input.weekly), referral_per_day: input.referralPerDay, horizon_days: input.horizonDays, updated_by: caller.userId };
+    await tx.insertInto('schedule_template').values({ resource_id: resourceId, ...values })
+      .onConflict((oc) => oc.column('resource_id').doUpdateSet({ ...values, updated_at: new Date() })).execute();
+    const rolled = await rollTemplate(tx, resource);
+    await audit(tx, actorOf(caller), { action: 'schedule.template.set', objectType: 'schedule_resource', objectId: resourceId, detail: { ...input, created: rolled?.created ?? 0 } });
+    const t = await tx.selectFrom('schedule_template').selectAll().where('resource_id', '=', resourceId).executeTakeFirstOrThrow();
+    return { ...templateView(t), created: rolled?.created ?? 0 };
+  });
+}
+
+/** Makes a resource's slots from its stored template from the day after the last made one up to the horizon. */
+async function rollTemplate(tx: Tx, resource: ResourceRow, now = Date.now()) {
+  const t = await tx.selectFrom('schedule_template').selectAll().where('resource_id', '=', resource.id).forUpdate().skipLocked().executeTakeFirst();
+  if (!t || !resource.active) return null;
+  const today = todayCst(now);
+  const from = t.generated_through && t.generated_through >= today ? addDays(t.generated_through, 1) : today;
+  const to = addDays(today, t.horizon_days - 1);
+  if (from > to) return null;
+  const result = await createSlots(tx, resource, { from, to, category: t.category, template: t.weekly, referralPerDay: t.referral_per_day });
+  await tx.updateTable('schedule_template').set({ generated_through: to }).where('resource_id', '=', resource.id).execute();
+  return { from, to, ...result };
+}
+
+const SYSTEM_ACTOR = { userId: null, username: 'system', role: null, institutionId: null, ip: null };
+
+/** Rolls every stored template forward (放号): run at start and hourly; each resource in its own transaction, skipped if another process holds it. */
+export async function rollForward(db: Db, now = Date.now()) {
+  const due = await db.selectFrom('schedule_template').innerJoin('schedule_resource as r', 'r.id', 'schedule_template.resource_id')
+    .select('schedule_template.resource_id').where('r.active', '=', true)
+    .where((eb) => eb.or([eb('generated_through', 'is', null), eb('generated_through', '<', sql<string>`(${todayCst(now)}::date + horizon_days - 1)`)]))
+    .execute();
+  let created = 0;
+  for (const { resource_id } of due) {
+    created += await db.transaction().execute(async (tx) => {
+      const resource = await loadResource(tx, resource_id);
+      const rolled = await rollTemplate(tx, resource, now);
+      if (rolled?.created) await audit(tx, SYSTEM_ACTOR, { action: 'schedule.slots.roll', objectType: 'schedule_resource', objectId: resource_id, detail: { from: rolled.from, to: rolled.to, created: rolled.created } });
+      return rolled?.created ?? 0;
+    });
+  }
+  return { resources: due.length, created };
+}
+
+/** Runs `rollForward` now and every hour until stopped. */
+export function startScheduleRoller(db: Db, log: { error: (o: object, msg: string) => void }, everyMs = 3_600_000) {
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => { running = rollForward(db).catch((err: unknown) => log.error({ err }, 'schedule roll-forward failed')); };
+  run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return { stop: async () => { clearInterval(timer); await running; } };
 }
 
 // ——— slot listing ———
@@ -202,12 +325,17 @@ export async function isPrimaryCaller(db: Reader, caller: Caller): Promise<boole
   return !!inst && ['1', '0'].includes(inst.level);
 }
 
+/** Green-channel (referral-pool) slots are booked by the receiving institution's staff: the caller's institution, or null. */
+function greenChannelInstitution(caller: Caller): string | null {
+  return ['doctor', 'dept_head', 'institution_admin', 'consult_coordinator'].includes(caller.role.role) ? caller.role.institutionId : null;
+}
+
 const slotView = (s: { id: string; resource_id: string; starts_at: Date; ends_at: Date; category: string; pool: string; primary_returns_at: Date | null; opens_at: Date; status: string }) => ({
   id: s.id, resourceId: s.resource_id, startsAt: s.starts_at, endsAt: s.ends_at, category: s.category, pool: s.pool,
   primaryReturnsAt: s.primary_returns_at, opensAt: s.opens_at, status: s.status,
 });
 
-export interface SlotQuery { resourceId?: string; institutionId?: string; from?: string; to?: string; status?: 'free' | 'busy' | 'blocked'; limit: number; offset: number }
+export interface SlotQuery { resourceId?: string; institutionId?: string; from?: string; to?: string; status?: 'free' | 'busy' | 'blocked'; greenChannel?: boolean; limit: number; offset: number }
 
 /** `status=free` lists only what the caller may book now: open, in the future, and in a pool open to the caller. */
 export async function listSlots(db: Db, caller: Caller, q: SlotQuery) {
@@ -220,11 +348,13 @@ export async function listSlots(db: Db, caller: Caller, q: SlotQuery) {
   if (q.status) sel = sel.where('slot.status', '=', q.status);
   if (q.status === 'free') {
     const primary = await isPrimaryCaller(db, caller);
+    const green = q.greenChannel ? greenChannelInstitution(caller) : null;
     sel = sel.where('slot.opens_at', '<=', sql<Date>`now()`).where('slot.starts_at', '>', sql<Date>`now()`)
       .where((eb) => eb.or([
         eb('slot.pool', '=', 'public'),
         ...(primary ? [eb('slot.pool', '=', 'primary')] : []),
-        eb.and([eb('slot.pool', '=', 'primary'), eb('slot.primary_returns_at', '<=', sql<Date>`now()`)]),
+        ...(green ? [eb.and([eb('slot.pool', '=', 'referral'), eb('r.institution_id', '=', green)])] : []),
+        eb.and([eb('slot.pool', 'in', ['primary', 'referral']), eb('slot.primary_returns_at', '<=', sql<Date>`now()`)]),
       ]));
   }
   const rows = await sel.orderBy('slot.starts_at').orderBy('slot.id').limit(q.limit).offset(q.offset).execute();
@@ -233,14 +363,14 @@ export async function listSlots(db: Db, caller: Caller, q: SlotQuery) {
 
 // ——— appointments ———
 
-export interface BookInput { slotId: string; patientId: string; reason?: string | null }
+export interface BookInput { slotId: string; patientId: string; reason?: string | null; /** Book from the referral pool (绿色通道). */ greenChannel?: boolean }
 export interface Answer { status: number; body: unknown; replay?: boolean }
 
 const BOOK_ROUTE = 'POST /api/v1/scheduling/appointments';
 
-const appointmentView = (a: { id: string; slot_id: string; patient_id: string; booked_by: string; booked_for_institution_id: string | null; channel: string; status: string; reason: string | null; created_at: Date; cancelled_at: Date | null }) => ({
+const appointmentView = (a: { id: string; slot_id: string; patient_id: string; booked_by: string; booked_for_institution_id: string | null; channel: string; status: string; reason: string | null; created_at: Date; cancelled_at: Date | null; replaces_id: string | null }) => ({
   id: a.id, slotId: a.slot_id, patientId: a.patient_id, bookedBy: a.booked_by, bookedForInstitutionId: a.booked_for_institution_id,
-  channel: a.channel, status: a.status, reason: a.reason, createdAt: a.created_at, cancelledAt: a.cancelled_at,
+  channel: a.channel, status: a.status, reason: a.reason, createdAt: a.created_at, cancelledAt: a.cancelled_at, replacesId: a.replaces_id,
 });
 
 async function storedAnswer(db: Reader, caller: Caller, key: string): Promise<Answer | null> {
@@ -260,19 +390,21 @@ async function refusal(tx: Tx, slotId: string): Promise<AppError> {
   if (s.starts_at.getTime() <= Date.now()) return conflict('slot_past', '该号源时间已过', 'This slot is in the past', 'slotId');
   if (s.opens_at.getTime() > Date.now()) return conflict('slot_not_open', '该号源尚未放号', 'This slot is not open for booking yet', 'slotId', { opensAt: s.opens_at });
   if (s.pool === 'primary') return forbidden('该号源为基层预留号源，仅基层医疗机构和家庭医生可预约', 'This slot is reserved for primary-care institutions and family doctors', { returnsAt: s.primary_returns_at });
-  return forbidden('该号源为转诊预留号源', 'This slot is reserved for referrals');
+  return forbidden('该号源为转诊预留号源（绿色通道），仅接收机构可为转诊患者预约', 'This slot is reserved for referrals (green channel): only the receiving institution books it for a referred patient', { returnsAt: s.primary_returns_at });
 }
 
 /** Claims a free slot for the caller (free → busy) if it is open, in the future and in a pool open to the caller; else the refusal. */
-async function claimSlot(tx: Tx, caller: Caller, slotId: string) {
+async function claimSlot(tx: Tx, caller: Caller, slotId: string, greenChannel = false) {
   const primary = await isPrimaryCaller(tx, caller);
+  const green = greenChannel ? greenChannelInstitution(caller) : null;
   const claimed = await tx.updateTable('slot').set({ status: 'busy' })
     .where('id', '=', slotId).where('status', '=', 'free')
     .where('opens_at', '<=', sql<Date>`now()`).where('starts_at', '>', sql<Date>`now()`)
     .where((eb) => eb.or([
       eb('pool', '=', 'public'),
       ...(primary ? [eb('pool', '=', 'primary')] : []),
-      eb.and([eb('pool', '=', 'primary'), eb('primary_returns_at', '<=', sql<Date>`now()`)]),
+      ...(green ? [eb.and([eb('pool', '=', 'referral'), eb('resource_id', 'in', eb.selectFrom('schedule_resource').select('id').where('institution_id', '=', green))])] : []),
+      eb.and([eb('pool', 'in', ['primary', 'referral']), eb('primary_returns_at', '<=', sql<Date>`now()`)]),
     ]))
     .returning(['id', 'resource_id', 'starts_at']).executeTakeFirst();
   if (!claimed) throw await refusal(tx, slotId);
@@ -292,8 +424,8 @@ export async function book(db: Db, caller: Caller, input: BookInput, key?: strin
       const patient = await tx.selectFrom('patient').select(['id', 'status']).where('id', '=', input.patientId).executeTakeFirst();
       if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
       if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
-      const claimed = await claimSlot(tx, caller, input.slotId);
-      const channel = caller.role.role === 'patient' ? 'patient' : caller.role.role === 'family_doctor' ? 'family_doctor' : 'doctor';
+      const claimed = await claimSlot(tx, caller, input.slotId, input.greenChannel);
+      const channel = input.greenChannel ? 'referral' : channelOf(caller);
       const a = await tx.insertInto('appointment').values({
         slot_id: claimed.id, patient_id: input.patientId, booked_by: caller.userId, booked_for_institution_id: caller.role.institutionId,
         channel, reason: input.reason ?? null,
@@ -321,7 +453,8 @@ export async function book(db: Db, caller: Caller, input: BookInput, key?: strin
 async function loadAppointment(tx: Reader, id: string) {
   const a = await tx.selectFrom('appointment').innerJoin('slot', 'slot.id', 'appointment.slot_id')
     .innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id')
-    .selectAll('appointment').select(['r.institution_id', 'slot.starts_at'])
+    .innerJoin('patient', 'patient.id', 'appointment.patient_id')
+    .selectAll('appointment').select(['r.institution_id', 'r.id as resource_id', 'r.name as resource_name', 'r.department_id', 'slot.starts_at', 'slot.ends_at', 'slot.category', 'slot.status as slot_status', 'patient.name as patient_name'])
     .where('appointment.id', '=', id).executeTakeFirst();
   if (!a) throw notFound({ zh: '预约', en: 'Appointment' }, 'id');
   return a;
@@ -329,11 +462,18 @@ async function loadAppointment(tx: Reader, id: string) {
 
 export async function getAppointment(db: Db, caller: Caller, id: string) {
   const a = await loadAppointment(db, id);
-  // Those who may cancel it may see it: the patient their own, booking staff any.
-  authorize(caller, 'appointment.cancel', { patientId: a.patient_id });
-  const history = await db.selectFrom('appointment_event').select(['at', 'user_id', 'from_status', 'to_status', 'note']).where('appointment_id', '=', id).orderBy('id').execute();
-  return { ...appointmentView(a), institutionId: a.institution_id, startsAt: a.starts_at, history: history.map((h) => ({ at: h.at, userId: h.user_id, from: h.from_status, to: h.to_status, note: h.note })) };
+  authorize(caller, 'appointment.read', { patientId: a.patient_id });
+  const history = await db.selectFrom('appointment_event').leftJoin('user_account as u', 'u.id', 'appointment_event.user_id')
+    .select(['appointment_event.at', 'appointment_event.user_id', 'u.display_name', 'from_status', 'to_status', 'note']).where('appointment_id', '=', id).orderBy('appointment_event.id').execute();
+  const replacedBy = await db.selectFrom('appointment').select('id').where('replaces_id', '=', id).where('status', 'in', LIVE).executeTakeFirst();
+  return {
+    ...appointmentView(a), institutionId: a.institution_id, startsAt: a.starts_at, endsAt: a.ends_at, resourceId: a.resource_id, resourceName: a.resource_name,
+    patientName: a.patient_name, slotStatus: a.slot_status, replacedById: replacedBy?.id ?? null,
+    history: history.map((h) => ({ at: h.at, userId: h.user_id, userName: h.display_name, from: h.from_status, to: h.to_status, note: h.note })),
+  };
 }
+
+const LIVE: AppointmentStatus[] = ['booked', 'checked_in', 'completed'];
 
 const TRANSITIONS: Record<'cancel' | 'check_in' | 'no_show' | 'complete', { from: AppointmentStatus[]; to: AppointmentStatus }> = {
   cancel: { from: ['booked'], to: 'cancelled' },
@@ -366,17 +506,24 @@ export async function transition(db: Db, caller: Caller, id: string, op: keyof t
 
 // ——— listing appointments ———
 
-export interface AppointmentQuery { patientId?: string; institutionId?: string; status?: AppointmentStatus; from?: string; to?: string; limit: number; offset: number }
+export interface AppointmentQuery {
+  patientId?: string; institutionId?: string; resourceId?: string; status?: AppointmentStatus; from?: string; to?: string;
+  /** `mine`: booked by the caller; `clinic`: visits in the caller's own clinics (resources of the caller's practitioner record). */
+  scope?: 'mine' | 'clinic'; limit: number; offset: number;
+}
 
 /** A patient sees their own appointments; booking staff filter by patient, institution and time. */
 export async function listAppointments(db: Db, caller: Caller, q: AppointmentQuery) {
   const patientId = caller.role.role === 'patient' ? q.patientId ?? caller.patientId ?? undefined : q.patientId;
-  authorize(caller, 'appointment.cancel', caller.role.role === 'patient' ? { patientId: patientId ?? null } : {});
+  authorize(caller, 'appointment.read', caller.role.role === 'patient' ? { patientId: patientId ?? null } : {});
   let sel = db.selectFrom('appointment').innerJoin('slot', 'slot.id', 'appointment.slot_id')
     .innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id').innerJoin('patient', 'patient.id', 'appointment.patient_id')
     .selectAll('appointment').select(['slot.starts_at', 'slot.ends_at', 'r.id as resource_id', 'r.name as resource_name', 'r.institution_id', 'patient.name as patient_name']);
   if (patientId) sel = sel.where('appointment.patient_id', '=', patientId);
   if (q.institutionId) sel = sel.where('r.institution_id', '=', q.institutionId);
+  if (q.resourceId) sel = sel.where('r.id', '=', q.resourceId);
+  if (q.scope === 'mine') sel = sel.where('appointment.booked_by', '=', caller.userId);
+  if (q.scope === 'clinic') sel = caller.practitionerId ? sel.where('r.practitioner_id', '=', caller.practitionerId) : sel.where(sql<boolean>`false`);
   if (q.status) sel = sel.where('appointment.status', '=', q.status);
   if (q.from) sel = sel.where('slot.starts_at', '>=', new Date(q.from));
   if (q.to) sel = sel.where('slot.starts_at', '<', new Date(q.to));
@@ -389,72 +536,173 @@ export async function listAppointments(db: Db, caller: Caller, q: AppointmentQue
   };
 }
 
-// ——— stop-clinic (停诊) ———
+// ——— stop-clinic (停诊), closure days and rebooking offers ———
 
 /**
- * Stops a resource over a period: its free and booked slots become blocked, live bookings are cancelled with a
- * history note, and the patients' accounts and the bookers are notified. Rebooking offers are not made yet.
+ * Stops slots in one transaction: free and booked slots of the resources in [from, to) become blocked, live bookings
+ * are cancelled with a history note, and each patient's accounts and the booker are notified with rebooking offers
+ * (the first free slots they may book instead; `GET /appointments/:id/alternatives` lists them all).
  */
+async function stopSlots(tx: Tx, caller: Caller, where: { resourceId?: string; institutionId?: string }, from: Date, to: Date, reason: string) {
+  let blockedQ = tx.updateTable('slot').set({ status: 'blocked' })
+    .where('starts_at', '>=', from).where('starts_at', '<', to).where('status', '<>', 'blocked');
+  if (where.resourceId) blockedQ = blockedQ.where('resource_id', '=', where.resourceId);
+  if (where.institutionId) blockedQ = blockedQ.where('resource_id', 'in', tx.selectFrom('schedule_resource').select('id').where('institution_id', '=', where.institutionId));
+  const blocked = await blockedQ.returning(['id', 'starts_at']).execute();
+  const cancelled = blocked.length
+    ? await tx.updateTable('appointment').set({ status: 'cancelled', cancelled_at: new Date(), reason })
+      .where('slot_id', 'in', blocked.map((s) => s.id)).where('status', '=', 'booked').returningAll().execute()
+    : [];
+  if (cancelled.length)
+    await tx.insertInto('appointment_event').values(cancelled.map((a) => ({
+      appointment_id: a.id, user_id: caller.userId, from_status: 'booked', to_status: 'cancelled', note: `停诊 stop-clinic: ${reason}`,
+    }))).execute();
+  const accounts = cancelled.length
+    ? await tx.selectFrom('user_account').select(['id', 'patient_id']).where('patient_id', 'in', cancelled.map((a) => a.patient_id)).where('active', '=', true).execute()
+    : [];
+  for (const c of cancelled) {
+    const a = await loadAppointment(tx, c.id);
+    const primary = a.channel === 'family_doctor' || (a.booked_for_institution_id ? await isPrimaryInstitution(tx, a.booked_for_institution_id) : false);
+    const offers = await alternativesFor(tx, a, { primary, limit: 3 });
+    const fmt = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const userIds = [...accounts.filter((u) => u.patient_id === a.patient_id).map((u) => u.id), a.booked_by];
+    await notify(tx, {
+      userIds, kind: 'appointment', title: { zh: '停诊通知：预约已取消', en: 'Clinic stopped: appointment cancelled' },
+      body: offers.length
+        ? { zh: `${a.resource_name} 停诊（${reason}）。可一键改约：${offers.map((o) => `${fmt(o.startsAt)} ${o.resourceName}`).join('；')}`,
+            en: `${a.resource_name} is not available (${reason}). Rebook in one click: ${offers.map((o) => `${o.startsAt.toISOString()} ${o.resourceName}`).join('; ')}` }
+        : { zh: `${a.resource_name} 停诊（${reason}），近期暂无可改约号源，已为您保留改约入口。`, en: `${a.resource_name} is not available (${reason}); no other slot is free soon.` },
+      caseType: 'appointment', caseId: a.id,
+    });
+  }
+  return { blocked: blocked.length, cancelled: cancelled.map((a) => a.id) };
+}
+
+/** Stops a resource over a period (停诊): see `stopSlots`. */
 export async function stopClinic(db: Db, caller: Caller, resourceId: string, input: { from: string; to: string; reason: string }) {
   const resource = await loadResource(db, resourceId);
   authorize(caller, 'schedule.manage', { institutionId: resource.institution_id });
   const from = new Date(input.from), to = new Date(input.to);
   if (!(to > from)) throw badRequest('invalid_range', '结束时间须晚于开始时间', 'The end must be after the start', 'to');
   return db.transaction().execute(async (tx) => {
-    const blocked = await tx.updateTable('slot').set({ status: 'blocked' })
-      .where('resource_id', '=', resource.id).where('starts_at', '>=', from).where('starts_at', '<', to).where('status', '<>', 'blocked')
-      .returning(['id', 'starts_at']).execute();
-    const cancelled = blocked.length
-      ? await tx.updateTable('appointment').set({ status: 'cancelled', cancelled_at: new Date(), reason: input.reason })
-        .where('slot_id', 'in', blocked.map((s) => s.id)).where('status', '=', 'booked').returningAll().execute()
-      : [];
-    if (cancelled.length)
-      await tx.insertInto('appointment_event').values(cancelled.map((a) => ({
-        appointment_id: a.id, user_id: caller.userId, from_status: 'booked', to_status: 'cancelled', note: `停诊 stop-clinic: ${input.reason}`,
-      }))).execute();
-    const accounts = cancelled.length
-      ? await tx.selectFrom('user_account').select(['id', 'patient_id']).where('patient_id', 'in', cancelled.map((a) => a.patient_id)).where('active', '=', true).execute()
-      : [];
-    for (const a of cancelled) {
-      const userIds = [...accounts.filter((u) => u.patient_id === a.patient_id).map((u) => u.id), a.booked_by];
-      await notify(tx, {
-        userIds, kind: 'appointment', title: { zh: '停诊通知：预约已取消', en: 'Clinic stopped: appointment cancelled' },
-        body: { zh: `${resource.name} 停诊（${input.reason}），请重新预约。`, en: `${resource.name} is not available (${input.reason}); please book again.` },
-        caseType: 'appointment', caseId: a.id,
-      });
-    }
+    const result = await stopSlots(tx, caller, { resourceId: resource.id }, from, to, input.reason);
     await audit(tx, actorOf(caller), { action: 'schedule.stop', objectType: 'schedule_resource', objectId: resource.id, reason: input.reason,
-      detail: { from: input.from, to: input.to, blocked: blocked.length, cancelled: cancelled.map((a) => a.id) } });
-    return { blocked: blocked.length, cancelled: cancelled.map((a) => a.id) };
+      detail: { from: input.from, to: input.to, ...result } });
+    return result;
   });
+}
+
+const exceptionView = (e: { id: string; institution_id: string; date: string; name: string; created_at: Date }) => ({
+  id: e.id, institutionId: e.institution_id, date: e.date, name: e.name, createdAt: e.created_at,
+});
+
+/** A closure day (节假日) of an institution: slots are not made that day, and those already made are stopped. */
+export async function createException(db: Db, caller: Caller, input: { institutionId: string; date: string; name: string }) {
+  authorize(caller, 'schedule.manage', { institutionId: input.institutionId });
+  if (input.date < todayCst()) throw badRequest('date_past', '日期已过', 'The date is in the past', 'date');
+  return db.transaction().execute(async (tx) => {
+    if (!await tx.selectFrom('institution').select('id').where('id', '=', input.institutionId).executeTakeFirst())
+      throw notFound({ zh: '机构', en: 'Institution' }, 'institutionId');
+    const e = await tx.insertInto('schedule_exception').values({ institution_id: input.institutionId, date: input.date, name: input.name, created_by: caller.userId })
+      .onConflict((oc) => oc.columns(['institution_id', 'date']).doNothing()).returningAll().executeTakeFirst();
+    if (!e) throw conflict('exception_exists', '该日期已设为停诊日', 'This date is already a closure day', 'date');
+    const from = new Date(`${input.date}T00:00:00${TZ_OFFSET}`);
+    const result = await stopSlots(tx, caller, { institutionId: input.institutionId }, from, new Date(from.getTime() + DAY_MS), input.name);
+    await audit(tx, actorOf(caller), { action: 'schedule.exception.create', objectType: 'institution', objectId: input.institutionId, reason: input.name,
+      detail: { date: input.date, ...result } });
+    return { ...exceptionView(e), ...result };
+  });
+}
+
+export async function listExceptions(db: Db, caller: Caller, q: { institutionId?: string; from?: string; to?: string; limit: number; offset: number }) {
+  authorize(caller, 'schedule.read');
+  let sel = db.selectFrom('schedule_exception').selectAll();
+  if (q.institutionId) sel = sel.where('institution_id', '=', q.institutionId);
+  if (q.from) sel = sel.where('date', '>=', q.from);
+  if (q.to) sel = sel.where('date', '<=', q.to);
+  return { items: (await sel.orderBy('date').orderBy('id').limit(q.limit).offset(q.offset).execute()).map(exceptionView) };
+}
+
+async function isPrimaryInstitution(db: Reader, institutionId: string) {
+  const inst = await db.selectFrom('institution').select('level').where('id', '=', institutionId).executeTakeFirst();
+  return !!inst && ['1', '0'].includes(inst.level);
+}
+
+const ALTERNATIVE_DAYS = 14;
+
+/**
+ * Slots to offer instead of an appointment's: free, open, in the future, in a pool open to the booker, of the same
+ * resource first, then of the same department (or institution, when the resource has no department) and category,
+ * up to 14 days after the original visit, earliest first.
+ */
+async function alternativesFor(db: Reader, a: Awaited<ReturnType<typeof loadAppointment>>, o: { primary: boolean; limit: number }) {
+  const latest = new Date(Math.max(a.starts_at.getTime(), Date.now()) + ALTERNATIVE_DAYS * DAY_MS);
+  const rows = await db.selectFrom('slot').innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id')
+    .selectAll('slot').select(['r.name as resource_name', sql<boolean>`(slot.resource_id = ${a.resource_id})`.as('same')])
+    .where('slot.status', '=', 'free').where('r.active', '=', true)
+    .where('slot.opens_at', '<=', sql<Date>`now()`).where('slot.starts_at', '>', sql<Date>`now()`).where('slot.starts_at', '<', latest)
+    .where((eb) => eb.or([
+      eb('slot.pool', '=', 'public'),
+      ...(o.primary ? [eb('slot.pool', '=', 'primary')] : []),
+      eb.and([eb('slot.pool', 'in', ['primary', 'referral']), eb('slot.primary_returns_at', '<=', sql<Date>`now()`)]),
+    ]))
+    .where((eb) => eb.or([
+      eb('slot.resource_id', '=', a.resource_id),
+      eb.and([
+        eb('slot.category', '=', a.category), eb('r.institution_id', '=', a.institution_id),
+        a.department_id ? eb('r.department_id', '=', a.department_id) : eb('r.department_id', 'is', null),
+      ]),
+    ]))
+    .orderBy(sql`(slot.resource_id = ${a.resource_id})`, 'desc').orderBy('slot.starts_at').orderBy('slot.id').limit(o.limit).execute();
+  return rows.map((r) => ({ ...slotView(r), resourceName: r.resource_name }));
+}
+
+/** Rebooking offers for an appointment, as the caller may book them. */
+export async function alternatives(db: Db, caller: Caller, id: string) {
+  const a = await loadAppointment(db, id);
+  authorize(caller, 'appointment.read', { patientId: a.patient_id });
+  return { items: await alternativesFor(db, a, { primary: await isPrimaryCaller(db, caller), limit: 10 }) };
 }
 
 // ——— reschedule ———
 
-/** Moves a booking to another slot in one transaction: the new slot is claimed first, then the old one is freed. */
+/**
+ * Moves a booking to another slot in one transaction: the new slot is claimed first, then the old one is freed. An
+ * appointment cancelled by stop-clinic is rebooked the same way (its slot stays blocked). The new appointment points
+ * at the one it replaces.
+ */
 export async function reschedule(db: Db, caller: Caller, id: string, input: { slotId: string; note?: string | null }) {
   try {
     return await db.transaction().execute(async (tx) => {
       const a = await loadAppointment(tx, id);
       authorize(caller, 'appointment.cancel', { patientId: a.patient_id });
       authorize(caller, 'appointment.book', { patientId: a.patient_id });
-      if (a.status !== 'booked') throw conflict('invalid_state', `预约当前状态（${a.status}）不允许改约`, `Cannot reschedule while the appointment is ${a.status}`, 'id');
+      const rebook = a.status === 'cancelled' && a.slot_status === 'blocked';
+      if (a.status !== 'booked' && !rebook) throw conflict('invalid_state', `预约当前状态（${a.status}）不允许改约`, `Cannot reschedule while the appointment is ${a.status}`, 'id');
       if (input.slotId === a.slot_id) throw badRequest('same_slot', '新号源与原号源相同', 'The new slot is the current one', 'slotId');
-      const claimed = await claimSlot(tx, caller, input.slotId);
-      const old = await tx.updateTable('appointment').set({ status: 'cancelled', cancelled_at: new Date(), reason: 'rescheduled' })
-        .where('id', '=', id).where('status', '=', 'booked').returning('id').executeTakeFirst();
-      if (!old) throw conflict('invalid_state', '预约状态已变化，请刷新', 'The appointment changed meanwhile; reload', 'id');
-      await tx.updateTable('slot').set({ status: 'free' }).where('id', '=', a.slot_id).where('status', '=', 'busy').execute();
+      if (rebook && await tx.selectFrom('appointment').select('id').where('replaces_id', '=', id).where('status', 'in', LIVE).executeTakeFirst())
+        throw conflict('already_rebooked', '该预约已改约', 'This appointment was already rebooked', 'id');
+      // Lock the appointment row so two reschedules of the same booking cannot both succeed.
+      await tx.selectFrom('appointment').select('id').where('id', '=', id).forUpdate().execute();
+      const claimed = await claimSlot(tx, caller, input.slotId, a.channel === 'referral' && caller.role.institutionId === a.institution_id);
+      if (!rebook) {
+        const old = await tx.updateTable('appointment').set({ status: 'cancelled', cancelled_at: new Date(), reason: 'rescheduled' })
+          .where('id', '=', id).where('status', '=', 'booked').returning('id').executeTakeFirst();
+        if (!old) throw conflict('invalid_state', '预约状态已变化，请刷新', 'The appointment changed meanwhile; reload', 'id');
+        await tx.updateTable('slot').set({ status: 'free' }).where('id', '=', a.slot_id).where('status', '=', 'busy').execute();
+      }
       const next = await tx.insertInto('appointment').values({
         slot_id: claimed.id, patient_id: a.patient_id, booked_by: caller.userId, booked_for_institution_id: a.booked_for_institution_id,
-        channel: a.channel, reason: a.reason,
+        channel: a.channel, reason: a.reason, replaces_id: id,
       }).returningAll().executeTakeFirstOrThrow();
       await tx.insertInto('appointment_event').values([
-        { appointment_id: id, user_id: caller.userId, from_status: 'booked', to_status: 'cancelled', note: `改约至 rescheduled to ${next.id}${input.note ? `: ${input.note}` : ''}` },
+        rebook
+          ? { appointment_id: id, user_id: caller.userId, from_status: 'cancelled', to_status: 'cancelled', note: `停诊后改约 rebooked as ${next.id}${input.note ? `: ${input.note}` : ''}` }
+          : { appointment_id: id, user_id: caller.userId, from_status: 'booked', to_status: 'cancelled', note: `改约至 rescheduled to ${next.id}${input.note ? `: ${input.note}` : ''}` },
         { appointment_id: next.id, user_id: caller.userId, from_status: null, to_status: 'booked', note: `由 rescheduled from ${id}` },
       ]).execute();
-      await offerToWaitlist(tx, caller, a.slot_id);
-      await audit(tx, actorOf(caller), { action: 'appointment.reschedule', objectType: 'appointment', objectId: next.id, patientId: a.patient_id, reason: input.note ?? null, detail: { from: id, fromSlot: a.slot_id, toSlot: claimed.id } });
+      if (!rebook) await offerToWaitlist(tx, caller, a.slot_id);
+      await audit(tx, actorOf(caller), { action: rebook ? 'appointment.rebook' : 'appointment.reschedule', objectType: 'appointment', objectId: next.id, patientId: a.patient_id, reason: input.note ?? null, detail: { from: id, fromSlot: a.slot_id, toSlot: claimed.id } });
       return appointmentView(next);
     });
   } catch (err) {
@@ -504,7 +752,7 @@ export async function leaveWaitlist(db: Db, caller: Caller, id: string) {
 
 export async function listWaitlist(db: Db, caller: Caller, q: { resourceId?: string; patientId?: string; limit: number; offset: number }) {
   const patientId = caller.role.role === 'patient' ? q.patientId ?? caller.patientId ?? undefined : q.patientId;
-  authorize(caller, 'appointment.cancel', caller.role.role === 'patient' ? { patientId: patientId ?? null } : {});
+  authorize(caller, 'appointment.read', caller.role.role === 'patient' ? { patientId: patientId ?? null } : {});
   let sel = db.selectFrom('waitlist_entry').selectAll().where('status', '=', 'waiting');
   if (q.resourceId) sel = sel.where('resource_id', '=', q.resourceId);
   if (patientId) sel = sel.where('patient_id', '=', patientId);
