@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 let counter = 0;
 
 /** A CT resource at the institution with `n` free, open, public 30-minute slots starting tomorrow. */
-export async function makeSlots(db: Db, institutionId: string, n: number, o: { pool?: 'public' | 'primary'; primaryReturnsAt?: Date | null; opensAt?: Date } = {}) {
+export async function makeSlots(db: Db, institutionId: string, n: number, o: { pool?: 'public' | 'primary' | 'referral'; primaryReturnsAt?: Date | null; opensAt?: Date } = {}) {
   const resource = await db.insertInto('schedule_resource').values({
     institution_id: institutionId, kind: 'exam', exam_type: 'CT', name: `CT-${++counter}`,
   }).returningAll().executeTakeFirstOrThrow();
