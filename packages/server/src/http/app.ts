@@ -17,6 +17,7 @@ import { resolveSession, SESSION_COOKIE } from '../auth/session.js';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../db/database.js';
 import { directoryRoutes } from '../directory/routes.js';
+import { fhirRoutes } from '../fhir/routes.js';
 import { fileRoutes } from '../files/routes.js';
 import { openFileStore, type FileStore } from '../files/store.js';
 import { messagingRoutes } from '../messaging/routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(messagingRoutes, { prefix: '/api/v1' });
   await app.register(fileRoutes, { prefix: '/api/v1/files' });
   await app.register(schedulingRoutes, { prefix: '/api/v1/scheduling' });
+  await app.register(fhirRoutes, { prefix: '/fhir' });
   await app.register(realtimeRoutes);
 
   // The single-page app, when built, answers every other GET that is not an API call (see registerErrorHandling).

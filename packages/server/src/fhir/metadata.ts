@@ -1,0 +1,47 @@
+/** GET /fhir/metadata: the CapabilityStatement, built from the registry so it lists exactly what is served. */
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { ResourceModule } from './resource.js';
+
+/** When this statement last changed in substance (a new type or parameter): bump with the registry. */
+const STATEMENT_DATE = '2026-03-01';
+
+export function capabilityStatement(base: string, modules: readonly ResourceModule[]): CapabilityStatement {
+  const resource = modules.map((m): CapabilityStatementRestResource => ({
+    type: m.type,
+    documentation: m.documentation,
+    interaction: [
+      { code: 'read' }, { code: 'search-type' },
+      ...(m.create ? [{ code: 'create' as const }] : []),
+      ...(m.update ? [{ code: 'update' as const }, { code: 'patch' as const }] : []),
+    ],
+    versioning: 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    ...(m.create ? { conditionalCreate: m.type === 'Appointment' } : {}),
+    searchParam: [
+      ...m.searchParams.map((p) => ({ name: p.name, type: p.type, ...(p.definition ? { definition: p.definition } : {}), documentation: p.documentation })),
+      { name: '_count', type: 'number' as const, documentation: 'page size, default 20, at most 200' },
+      { name: '_offset', type: 'number' as const, documentation: 'entries to skip (the next link carries it)' },
+    ],
+  }));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: STATEMENT_DATE,
+    publisher: '医联 Yilian',
+    kind: 'instance',
+    software: { name: 'Yilian 医联', version: '0.1.0' },
+    implementation: { description: '医联体信息平台 FHIR R4 facade', url: base },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json'],
+    rest: [{
+      mode: 'server',
+      documentation: 'Errors are OperationOutcome: issue.details.coding = error code, details.text = 中文, diagnostics = English.',
+      security: {
+        description: 'Sign in: the session cookie of /api/v1/auth/login, or `Authorization: Bearer ylt_…` (API token issued by an administrator). Only /metadata is public.',
+      },
+      resource,
+    }],
+  };
+}

@@ -1,0 +1,44 @@
+/** What a resource module of the facade is (see registry.ts), and the parsing of incoming resources. */
+import { AppError } from '@yilian/core';
+import type { Resource } from '@medplum/fhirtypes';
+import type { FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
+import type { Db } from '../db/database.js';
+import type { Caller } from '../http/context.js';
+import { invalid } from './outcome.js';
+import type { SearchPage, SearchParamDef, SearchRequest } from './search.js';
+
+export interface FhirContext { db: Db; caller: Caller; req: FastifyRequest }
+
+export interface ResourceModule<T extends Resource = Resource> {
+  type: T['resourceType'];
+  /** For "not found" messages. */
+  label: { zh: string; en: string };
+  /** One line for the CapabilityStatement. */
+  documentation: string;
+  searchParams: readonly SearchParamDef[];
+  read(ctx: FhirContext, id: string): Promise<T>;
+  search(ctx: FhirContext, s: SearchRequest): Promise<SearchPage<T>>;
+  /** `replayed`: the answer to an earlier identical request (Idempotency-Key / If-None-Exist). */
+  create?(ctx: FhirContext, body: unknown): Promise<{ resource: T; replayed: 'idempotency-key' | 'if-none-exist' | null }>;
+  /** Full update (PUT); PATCH applies the JSON Patch to the current resource and comes here too. */
+  update?(ctx: FhirContext, id: string, body: unknown): Promise<T>;
+}
+
+/**
+ * Checks an incoming resource's type and the elements the module reads (a zod schema, unknown elements allowed as
+ * FHIR allows them); a failure is a 400 naming the element by FHIRPath (`Appointment.slot[0].reference`).
+ */
+export function parseResource<T>(type: string, body: unknown, schema: ZodType<T>): T {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('not_a_resource', `请求体须为 ${type} 资源（JSON 对象）`, `The body must be a ${type} resource (a JSON object)`, type);
+  const rt = (body as { resourceType?: unknown }).resourceType;
+  if (rt !== type)
+    throw invalid('wrong_resource_type', `resourceType 须为 ${type}（收到 ${String(rt)}）`, `resourceType must be ${type} (got ${String(rt)})`, `${type}.resourceType`);
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const path = issue.path.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : `${p}.${String(k)}`), type);
+  const custom = issue.message.includes(' / ') ? issue.message.split(' / ') : null;
+  throw new AppError(400, 'validation', `${path}：${custom?.[0] ?? '值不正确'}`, `${path}: ${custom?.[1] ?? issue.message}`, path);
+}
