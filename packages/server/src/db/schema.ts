@@ -152,7 +152,7 @@ export interface ScheduleExceptionTable {
   id: Generated<string>; institution_id: string; date: ColumnType<string, string, string>; name: string; created_by: string | null; created_at: CreatedAt;
 }
 export interface AppointmentEventTable {
-  id: BigId; appointment_id: string; at: CreatedAt; user_id: string | null; from_status: string | null; to_status: string; note: string | null;
+  id: BigId; appointment_id: string; at: ColumnType<Date, Date | undefined, never>; user_id: string | null; from_status: string | null; to_status: string; note: string | null;
 }
 
 export interface Database {

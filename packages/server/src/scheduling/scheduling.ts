@@ -166,14 +166,14 @@ function checkOpensAt(opensAt: string | null | undefined) {
 }
 
 type ResourceRow = Awaited<ReturnType<typeof loadResource>>;
-interface SlotSpec { from: string; to: string; category: SlotCategory; template: WeeklyTemplate; referralPerDay: number; opensAt?: string | null }
+export interface SlotSpec { from: string; to: string; category: SlotCategory; template: WeeklyTemplate; referralPerDay: number; opensAt?: string | null }
 
 /**
  * Makes the slots of a resource for the visit dates from..to (inclusive, CST) in the caller's transaction: closure
  * days are skipped; each day's referral places are spread over the day, then the primary-care share over the rest;
  * reserved places return to the public pool the quota's lead time before the visit. Existing slots are kept.
  */
-async function createSlots(tx: Tx, resource: ResourceRow, spec: SlotSpec) {
+export async function createSlotsFor(tx: Tx, resource: ResourceRow, spec: SlotSpec) {
   const closed = new Set((await tx.selectFrom('schedule_exception').select('date')
     .where('institution_id', '=', resource.institution_id).where('date', '>=', spec.from).where('date', '<=', spec.to).execute()).map((e) => e.date));
   const starts: { at: Date; date: string; referral: boolean }[] = [];
@@ -223,7 +223,7 @@ export async function generateSlots(db: Db, caller: Caller, resourceId: string, 
     const template = input.template ?? stored?.weekly, category = input.category ?? stored?.category;
     if (!template) throw badRequest('template_required', '该资源尚无出诊模板，请先保存模板或随请求提供', 'This resource has no stored template; save one or send it', 'template');
     if (!category) throw badRequest('category_required', '请指定号源类别', 'Give the slot category', 'category');
-    const result = await createSlots(tx, resource, {
+    const result = await createSlotsFor(tx, resource, {
       from: input.from, to: input.to, category, template, opensAt: input.opensAt,
       referralPerDay: input.referralPerDay ?? (input.template ? 0 : stored?.referral_per_day ?? 0),
     });
@@ -280,9 +280,14 @@ async function rollTemplate(tx: Tx, resource: ResourceRow, now = Date.now()) {
   const from = t.generated_through && t.generated_through >= today ? addDays(t.generated_through, 1) : today;
   const to = addDays(today, t.horizon_days - 1);
   if (from > to) return null;
-  const result = await createSlots(tx, resource, { from, to, category: t.category, template: t.weekly, referralPerDay: t.referral_per_day });
+  const result = await createSlotsFor(tx, resource, { from, to, category: t.category, template: t.weekly, referralPerDay: t.referral_per_day });
   await tx.updateTable('schedule_template').set({ generated_through: to }).where('resource_id', '=', resource.id).execute();
   return { from, to, ...result };
+}
+
+/** Rolls one resource's stored template forward in the caller's transaction (the demo seed uses it). */
+export async function rollResourceForward(tx: Tx, resourceId: string, now = Date.now()) {
+  return rollTemplate(tx, await loadResource(tx, resourceId), now);
 }
 
 const SYSTEM_ACTOR = { userId: null, username: 'system', role: null, institutionId: null, ip: null };

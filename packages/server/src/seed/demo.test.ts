@@ -184,3 +184,24 @@ describe('demo consortium seed', () => {
     expect(buildDemoRows('h')).toEqual(buildDemoRows('h'));
   });
 });
+
+describe('demo schedules', () => {
+  it('show a Beijing-style quota at the city hospital: ≥ 30 % of all slots and ≥ 50 % of expert slots reserved, opening two weeks ahead', async () => {
+    const rmyy = await t.db.selectFrom('institution').select('id').where('code', '=', 'RMYY').executeTakeFirstOrThrow();
+    const rules = await t.db.selectFrom('quota_rule').selectAll().where('institution_id', '=', rmyy.id).execute();
+    expect(Number(rules.find((r) => r.category === 'expert')!.primary_share)).toBe(0.5);
+    expect(rules.every((r) => Number(r.primary_share) >= 0.3)).toBe(true);
+    const slots = await t.db.selectFrom('slot').innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id')
+      .select(['slot.pool', 'slot.category', 'slot.starts_at', 'slot.opens_at']).where('r.institution_id', '=', rmyy.id).where('slot.pool', '<>', 'referral').execute();
+    const share = (xs: typeof slots) => xs.filter((s) => s.pool === 'primary').length / xs.length;
+    expect(share(slots)).toBeGreaterThanOrEqual(0.3);
+    expect(share(slots.filter((s) => s.category === 'expert'))).toBeGreaterThanOrEqual(0.5);
+    const reserved = slots.filter((s) => s.pool === 'primary')[0]!;
+    expect(Math.round((reserved.starts_at.getTime() - reserved.opens_at.getTime()) / 86_400_000)).toBeGreaterThanOrEqual(14);
+    // Slots for the coming two weeks exist, past visits give the reports something to show, and every kind of resource is there.
+    expect(slots.some((s) => s.starts_at.getTime() > Date.now() + 9 * 86_400_000)).toBe(true);
+    expect(new Set((await t.db.selectFrom('schedule_resource').select('kind').execute()).map((r) => r.kind))).toEqual(new Set(['doctor', 'exam', 'bed']));
+    const attended = await t.db.selectFrom('appointment').select('status').where('status', 'in', ['completed', 'no_show']).execute();
+    expect(attended.length).toBeGreaterThan(100);
+  });
+});
