@@ -25,6 +25,12 @@ const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const MessagesPage = lazy(() => import('./pages/messages/MessagesPage'));
 const AccountPage = lazy(() => import('./pages/account/AccountPage'));
+const SchedResourcesPage = lazy(() => import('./pages/scheduling/ResourcesPage'));
+const SchedCalendarPage = lazy(() => import('./pages/scheduling/CalendarPage'));
+const SchedAppointmentsPage = lazy(() => import('./pages/scheduling/AppointmentsPage'));
+const MyAppointmentsPage = lazy(() => import('./pages/scheduling/MyAppointmentsPage'));
+const BookPage = lazy(() => import('./pages/scheduling/BookPage'));
+const QuotaReportPage = lazy(() => import('./pages/scheduling/QuotaReportPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 export const FullPageSpin = () => (
@@ -62,6 +68,13 @@ export function AppRoutes() {
         <Route path="directory/practitioners" element={page(<PractitionersPage />)} />
         <Route path="directory/experts" element={page(<ExpertsPage />)} />
         <Route path="directory/import" element={page(<ImportPage />)} />
+        <Route path="scheduling" element={<Navigate to="/scheduling/calendar" replace />} />
+        <Route path="scheduling/resources" element={page(<SchedResourcesPage />)} />
+        <Route path="scheduling/calendar" element={page(<SchedCalendarPage />)} />
+        <Route path="scheduling/appointments" element={page(<SchedAppointmentsPage />)} />
+        <Route path="scheduling/mine" element={page(<MyAppointmentsPage />)} />
+        <Route path="scheduling/book" element={page(<BookPage />)} />
+        <Route path="scheduling/report" element={page(<QuotaReportPage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
         <Route path="admin/users" element={page(<UsersPage />)} />
         <Route path="account" element={page(<AccountPage />)} />

@@ -23,6 +23,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Query;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
   /** A 401 is part of this call's answer (sign-in, session probe): do not jump to the login page. */
   expect401?: boolean;
 }
@@ -52,11 +54,13 @@ async function toError(res: Response): Promise<ApiError> {
 /** Calls the API; `path` without a leading slash is taken relative to /api/v1. */
 export async function api<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
   const init: RequestInit = { method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'), credentials: 'include', signal: opts.signal };
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.body instanceof FormData) init.body = opts.body;
   else if (opts.body !== undefined) {
     init.body = JSON.stringify(opts.body);
-    init.headers = { 'Content-Type': 'application/json' };
+    headers['Content-Type'] = 'application/json';
   }
+  if (Object.keys(headers).length) init.headers = headers;
   let res: Response;
   try {
     res = await fetch(withQuery(base(path), opts.query), init);
@@ -78,6 +82,7 @@ export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => api
 export const post = <T>(path: string, body: unknown = {}, query?: Query) => api<T>(path, { method: 'POST', body, query });
 export const patch = <T>(path: string, body: unknown) => api<T>(path, { method: 'PATCH', body });
 export const del = <T>(path: string) => api<T>(path, { method: 'DELETE' });
+export const put = <T>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body });
 
 /** Lists from older or partial endpoints may come as a bare array; accept both. */
 export function asPage<T>(data: Page<T> | T[] | null | undefined): Page<T> {

@@ -37,7 +37,7 @@ export function AppLayout() {
       mode="inline"
       items={items}
       selectedKeys={[selected]}
-      defaultOpenKeys={['directory']}
+      defaultOpenKeys={['scheduling', 'directory']}
       onClick={({ key }) => { if (key.startsWith('/')) navigate(key); }}
       style={{ borderInlineEnd: 0 }}
     />

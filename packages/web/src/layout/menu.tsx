@@ -1,7 +1,7 @@
 /** The side menu: only the entries the active role may use (grantFor from @yilian/core decides). */
 import {
   ApartmentOutlined, AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, FolderOpenOutlined,
-  HomeOutlined, IdcardOutlined, MessageOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
+  BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, HomeOutlined, IdcardOutlined, ScheduleOutlined, MessageOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { Badge, type MenuProps } from 'antd';
 import type { TFunction } from 'i18next';
@@ -23,7 +23,13 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
   });
   if (can('patient.search')) items.push({ key: '/patients', icon: <TeamOutlined />, label: t('nav.patients') });
   if (can('patient.create')) items.push({ key: '/patients/new', icon: <UserAddOutlined />, label: t('nav.newPatient') });
-  if (hasOwnRecord) items.push({ key: '/me', icon: <IdcardOutlined />, label: t('nav.myRecord') });
+  if (hasOwnRecord) {
+    items.push({ key: '/scheduling/mine', icon: <CarryOutOutlined />, label: t('nav.myAppointments') });
+    items.push({ key: '/scheduling/book', icon: <CalendarOutlined />, label: t('nav.book') });
+    items.push({ key: '/me', icon: <IdcardOutlined />, label: t('nav.myRecord') });
+  }
+  const scheduling = schedulingItems(t, can, hasOwnRecord);
+  if (scheduling.length) items.push({ key: 'scheduling', icon: <ScheduleOutlined />, label: t('nav.scheduling'), children: scheduling });
   if (can('directory.read')) {
     const children: Item[] = [
       { key: '/directory/consortia', icon: <ClusterOutlined />, label: t('nav.consortia') },
@@ -41,7 +47,17 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
   return items;
 }
 
-const ALL_KEYS = ['/messages', '/patients/new', '/patients', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
+/** 预约排班 for staff: the slot calendar, appointments, schedules and rules, the quota report — as the role allows. */
+function schedulingItems(t: TFunction, can: AuthContextCan, patient: boolean): Item[] {
+  if (patient || !can('schedule.read')) return [];
+  const children: Item[] = [{ key: '/scheduling/calendar', icon: <CalendarOutlined />, label: t('nav.schedCalendar') }];
+  if (can('appointment.cancel') || can('appointment.attend')) children.push({ key: '/scheduling/appointments', icon: <CarryOutOutlined />, label: t('nav.schedAppointments') });
+  if (can('schedule.manage')) children.push({ key: '/scheduling/resources', icon: <FieldTimeOutlined />, label: t('nav.schedResources') });
+  if (can('schedule.report')) children.push({ key: '/scheduling/report', icon: <BarChartOutlined />, label: t('nav.schedReport') });
+  return children;
+}
+
+const ALL_KEYS = ['/scheduling/calendar', '/scheduling/appointments', '/scheduling/resources', '/scheduling/report', '/scheduling/mine', '/scheduling/book', '/messages', '/patients/new', '/patients', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
   '/directory/practitioners', '/directory/experts', '/directory/import', '/admin/users', '/audit', '/account'];
 
 /** The menu key of a location: the longest entry that is a prefix of the path. */

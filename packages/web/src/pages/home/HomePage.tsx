@@ -1,11 +1,12 @@
 /** 工作台: greeting, the active role, a to-do area later capabilities fill, shortcuts and directory counts. */
 import {
-  AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, IdcardOutlined, SafetyOutlined, SearchOutlined,
+  AuditOutlined, BankOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, ClusterOutlined, FieldTimeOutlined, CloudUploadOutlined, IdcardOutlined, SafetyOutlined, SearchOutlined,
   SolutionOutlined, StarOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { ROLE_LABELS, type Action } from '@yilian/core';
 import { BellOutlined, MessageOutlined } from '@ant-design/icons';
 import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
+import dayjs from 'dayjs';
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
@@ -17,6 +18,9 @@ import { NotificationItem } from '../../messaging/NotificationItem';
 import { useInbox } from '../../messaging/inbox';
 import { toNotification, type AppNotification } from '../../messaging/types';
 import { useRealtimeEvent } from '../../realtime/RealtimeProvider';
+import type { Me } from '../../types';
+import { scopeQuery, scopesFor } from '../scheduling/AppointmentsPage';
+import { dayStart, type Appointment } from '../scheduling/model';
 
 interface Shortcut { key: string; to: string; icon: ReactNode; needs?: Action; show?: boolean }
 
@@ -25,8 +29,24 @@ function useCount(path: string, allowed: boolean) {
   return { value: data?.total, loading, reload };
 }
 
+/**
+ * 今日预约: today's visits in the role's first appointment list (a doctor's clinic, an institution for its admin, what
+ * a family doctor booked); for a patient, the upcoming ones.
+ */
+function useAppointmentsToday(me: Me) {
+  const patient = me.role.role === 'patient' && !!me.patientId;
+  const scope = scopesFor(me)[0];
+  const today = dayjs();
+  const query = patient ? { from: dayStart(today), status: 'booked', limit: 500 }
+    : scope ? { ...scopeQuery(me, scope), from: dayStart(today), to: dayStart(today.add(1, 'day')), limit: 500 } : undefined;
+  const { data, reload } = useApiData<{ items: Appointment[] }>(query ? 'scheduling/appointments' : null, query);
+  if (!query) return null;
+  const open = data?.items.filter((a) => a.status !== 'cancelled');
+  return { value: open?.length, to: patient ? '/scheduling/mine' : '/scheduling/appointments', label: patient ? 'sched.upcomingCount' : 'sched.todayCount', reload };
+}
+
 /** 待办: what the notification centre has not had read yet, newest first; live. */
-function TodoCard({ mobile }: { mobile: boolean }) {
+function TodoCard({ mobile, appointments }: { mobile: boolean; appointments: ReturnType<typeof useAppointmentsToday> }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { notificationsUnread, messagesUnread, notificationVersion, refreshNotifications } = useInbox();
@@ -40,12 +60,19 @@ function TodoCard({ mobile }: { mobile: boolean }) {
   return (
     <Card title={t('home.todo')} style={{ height: '100%' }}>
       <Row gutter={12} style={{ marginBottom: items.length ? 8 : 0 }}>
-        <Col span={12}>
+        {appointments && (
+          <Col span={8}>
+            <Card size="small" hoverable onClick={() => navigate(appointments.to)} className="yl-home-stat">
+              <Statistic title={<span><CarryOutOutlined /> {t(appointments.label)}</span>} value={appointments.value ?? '—'} styles={{ content: { fontSize: mobile ? 20 : 24, color: appointments.value ? '#389e0d' : undefined } }} />
+            </Card>
+          </Col>
+        )}
+        <Col span={appointments ? 8 : 12}>
           <Card size="small" hoverable onClick={() => navigate('/messages')} className="yl-home-stat">
             <Statistic title={<span><MessageOutlined /> {t('home.unreadMessages')}</span>} value={messagesUnread} styles={{ content: { fontSize: mobile ? 20 : 24, color: messagesUnread ? '#0f6fbf' : undefined } }} />
           </Card>
         </Col>
-        <Col span={12}>
+        <Col span={appointments ? 8 : 12}>
           <Card size="small" className="yl-home-stat">
             <Statistic title={<span><BellOutlined /> {t('home.unreadNotifications')}</span>} value={notificationsUnread} styles={{ content: { fontSize: mobile ? 20 : 24, color: notificationsUnread ? '#d4380d' : undefined } }} />
           </Card>
@@ -83,6 +110,12 @@ export default function HomePage() {
   const all: Shortcut[] = [
     { key: 'searchPatient', to: '/patients', icon: <SearchOutlined />, needs: 'patient.search' },
     { key: 'newPatient', to: '/patients/new', icon: <UserAddOutlined />, needs: 'patient.create' },
+    { key: 'myAppointments', to: '/scheduling/mine', icon: <CarryOutOutlined />, show: me.role.role === 'patient' && !!me.patientId },
+    { key: 'book', to: '/scheduling/book', icon: <CalendarOutlined />, show: me.role.role === 'patient' && !!me.patientId },
+    { key: 'schedCalendar', to: '/scheduling/calendar', icon: <CalendarOutlined />, needs: 'appointment.book', show: me.role.role !== 'patient' },
+    { key: 'schedAppointments', to: '/scheduling/appointments', icon: <CarryOutOutlined />, show: me.role.role !== 'patient' && (can('appointment.cancel') || can('appointment.attend')) },
+    { key: 'schedResources', to: '/scheduling/resources', icon: <FieldTimeOutlined />, needs: 'schedule.manage' },
+    { key: 'schedReport', to: '/scheduling/report', icon: <BarChartOutlined />, needs: 'schedule.report' },
     { key: 'myRecord', to: '/me', icon: <IdcardOutlined />, show: me.role.role === 'patient' && !!me.patientId },
     { key: 'institutions', to: '/directory/institutions', icon: <BankOutlined />, needs: 'directory.read' },
     { key: 'practitioners', to: '/directory/practitioners', icon: <SolutionOutlined />, needs: 'directory.read' },
@@ -102,8 +135,9 @@ export default function HomePage() {
     { key: 'experts', to: '/directory/experts', ...useCount('experts', directory) },
   ];
 
+  const appointments = useAppointmentsToday(me);
   // Workflow events arrive as notifications: the figures here may have changed.
-  useRealtimeEvent('notification.created', () => { for (const c of counts) c.reload(); });
+  useRealtimeEvent('notification.created', () => { for (const c of counts) c.reload(); appointments?.reload(); });
 
   return (
     <div>
@@ -118,7 +152,7 @@ export default function HomePage() {
       <Row gutter={[16, 16]}>
         {/* On a phone the shortcuts come first: they are what one reaches for there. */}
         <Col xs={{ span: 24, order: 2 }} lg={{ span: 14, order: 1 }}>
-          <TodoCard mobile={mobile} />
+          <TodoCard mobile={mobile} appointments={appointments} />
         </Col>
         <Col xs={{ span: 24, order: 1 }} lg={{ span: 10, order: 2 }}>
           <Card title={t('home.shortcuts')} style={{ height: '100%' }} styles={{ body: { padding: 12 } }}>

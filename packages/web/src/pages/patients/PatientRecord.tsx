@@ -1,5 +1,5 @@
 /** One patient's record: demographics (full ID and phone, audited read), local numbers, duplicates, merges. */
-import { ArrowRightOutlined, EditOutlined, ManOutlined, WomanOutlined } from '@ant-design/icons';
+import { ArrowRightOutlined, CalendarOutlined, EditOutlined, ManOutlined, WomanOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Descriptions, Result, Row, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -76,6 +76,12 @@ export function PatientRecord({ id, self = false }: { id: string; self?: boolean
           <Space wrap>
             {staff && can('message.use' as Action) && <ChatDrawerButton caseType="patient" caseId={p.id} patientId={p.id} label={t('chat.patientDiscussion')}
               title={t('chat.patientTitle', { name: maskedName(p.name) })} />}
+            {staff && !merged && can('appointment.book') && (
+              <Button icon={<CalendarOutlined />} onClick={() => navigate('/scheduling/calendar', {
+                // In the page state, not the address: names stay out of URLs and logs.
+                state: { patient: { value: p.id, label: [p.name, sexText(t, p.sex), ageText(t, age)].join(' · ') } },
+              })}>{t('sched.bookForPatient')}</Button>
+            )}
             {editButton}
           </Space>
         </div>
