@@ -7,7 +7,7 @@ import { makeWorld } from '../test/factories.js';
 import { createTestApp, dbKind, type Client, type TestApp } from '../test/harness.js';
 import { expectOutcome, fhirClient, type FhirClient } from './client.testutil.js';
 import { RESOURCES } from './registry.js';
-import { expectValidFhir } from './validate.testutil.js';
+import { expectValidFhir, fhirErrors } from './validate.testutil.js';
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof makeWorld>>;
@@ -91,6 +91,13 @@ describe(`FHIR base on ${dbKind}`, () => {
     expectOutcome(await fhir.request('POST', '/fhir/Appointment', 'resourceType=Appointment', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
     expectOutcome(await fhir.request('POST', '/fhir/Appointment', '<Appointment/>', { 'content-type': 'application/fhir+xml' }), 415, 'unsupported_media_type');
     expectOutcome(await fhir.request('PATCH', `/fhir/Appointment/${UNKNOWN}`, '{"resourceType":"Appointment"}', { 'content-type': 'application/fhir+json' }), 415, 'unsupported_media_type');
+  });
+
+  it('the test validator itself catches invalid FHIR (so the checks above mean something)', () => {
+    expect(fhirErrors({ resourceType: 'Slot', status: 'free', start: '2026-03-01T08:00:00Z', end: '2026-03-01T08:30:00Z' } as never).map((i) => i.expression?.[0]))
+      .toContain('Slot.schedule');
+    expect(fhirErrors({ resourceType: 'Appointment', status: 'booked', participant: [{ status: 'accepted' }] } as never).length).toBeGreaterThan(0);
+    expect(fhirErrors({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 1 } }] } as never).length).toBeGreaterThan(0);
   });
 
   it('keeps the REST error shape outside /fhir', async () => {

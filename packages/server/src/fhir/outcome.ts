@@ -4,7 +4,7 @@
  */
 import { AppError } from '@yilian/core';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { toAppError } from '../http/errors.js';
 import { CODE_SYSTEM } from './codes.js';
 
@@ -55,9 +55,8 @@ export function registerFhirErrors(app: FastifyInstance) {
     }
     return reply.status(e.status).type(FHIR_JSON).send(toOutcome(e));
   });
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0];
-    reply.status(404).type(FHIR_JSON).send(toOutcome(new AppError(404, 'no_route', '接口不存在（不支持的资源类型或操作）',
-      `No route ${req.method} ${path} (unsupported resource type or interaction)`)));
-  });
+  app.setNotFoundHandler((req, reply) => { reply.status(404).type(FHIR_JSON).send(toOutcome(noRoute(req))); });
 }
+
+export const noRoute = (req: FastifyRequest) => new AppError(404, 'no_route', '接口不存在（不支持的资源类型或操作）',
+  `No route ${req.method} ${req.url.split('?')[0]} (unsupported resource type or interaction)`);

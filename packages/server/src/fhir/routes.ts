@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../http/context.js';
 import { applyJsonPatch } from './json-patch.js';
 import { capabilityStatement } from './metadata.js';
-import { FHIR_JSON, registerFhirErrors } from './outcome.js';
+import { FHIR_JSON, noRoute, registerFhirErrors } from './outcome.js';
 import { RESOURCES } from './registry.js';
 import type { FhirContext, ResourceModule } from './resource.js';
 import { baseUrl, isUuid, parseSearch, searchBundle } from './search.js';
@@ -34,9 +34,16 @@ export async function fhirRoutes(app: FastifyInstance) {
     if (!(req.routeOptions.config as { public?: boolean }).public) callerOf(req);
   });
 
+  // The REST OpenAPI document does not describe the facade: /fhir/metadata does.
+  app.addHook('onRoute', (r) => { r.schema = { ...r.schema, hide: true } as typeof r.schema; });
+
   app.get('/metadata', { config: { public: true } }, async (req, reply) => send(reply, 200, capabilityStatement(baseUrl(req), RESOURCES)));
 
   for (const m of RESOURCES) register(app, m);
+
+  // Anything else under /fhir is an unsupported type or interaction. A route, not only the scope's not-found
+  // handler: the web app's static wildcard (GET /*) would otherwise answer GETs here in the REST error shape.
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler: async (req) => { throw noRoute(req); } });
 
   function register(app: FastifyInstance, m: ResourceModule) {
     const ctx = (req: FastifyRequest): FhirContext => ({ db, caller: callerOf(req), req });
