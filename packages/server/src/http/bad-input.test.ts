@@ -30,11 +30,13 @@ async function snapshot() {
   return out;
 }
 
-const apiRoutes = () => t.app.routeList.filter((r) => r.url.startsWith('/api/v1/') && !SKIP.has(`${r.method} ${r.url}`));
+const apiRoutes = () => t.app.routeList.filter((r) => (r.url.startsWith('/api/v1/') || r.url.startsWith('/fhir/')) && !SKIP.has(`${r.method} ${r.url}`));
 const fill = (url: string, id: string) => url.replace(/:[A-Za-z]+/g, id);
 const expectClientError = (res: { status: number; body: any }, what: string) => {
   expect(res.status, `${what} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`).toBeGreaterThanOrEqual(400);
   expect(res.status, what).toBeLessThan(500);
+  // The FHIR facade's error shape: an OperationOutcome with the same code and zh/en messages.
+  if (res.body?.resourceType === 'OperationOutcome') res = { ...res, body: { error: { code: res.body.issue[0].details.coding[0].code, zh: res.body.issue[0].details.text, en: res.body.issue[0].diagnostics } } };
   expect(res.body?.error?.code, what).toBeTypeOf('string');
   expect(res.body.error.zh, what).toBeTruthy();
   expect(res.body.error.en, what).toBeTruthy();
@@ -43,6 +45,7 @@ const expectClientError = (res: { status: number; body: any }, what: string) => 
 describe('bad input on every route', () => {
   it('finds the routes to walk', () => {
     expect(apiRoutes().length).toBeGreaterThan(10);
+    expect(apiRoutes().filter((r) => r.url.startsWith('/fhir/')).length).toBeGreaterThan(5);
   });
 
   it('refuses malformed JSON, wrong types, unknown ids and oversized bodies on every route and changes nothing', async () => {
@@ -82,7 +85,7 @@ describe('bad input on every route', () => {
 
   it('asks anonymous callers to sign in on every route but login', async () => {
     for (const r of apiRoutes()) {
-      if (['/api/v1/auth/login', '/api/v1/auth/demo-accounts'].includes(r.url)) continue;
+      if (['/api/v1/auth/login', '/api/v1/auth/demo-accounts', '/fhir/metadata'].includes(r.url)) continue;
       const res = await t.anonymous.request(r.method as 'GET', fill(r.url, UNKNOWN), ['POST', 'PATCH', 'PUT'].includes(r.method) ? {} : undefined);
       expect(res.status, `${r.method} ${r.url}`).toBe(401);
     }
