@@ -152,6 +152,7 @@ export const en: Messages = {
     discuss: 'Discuss', patientDiscussion: 'Discussion', patientTitle: 'Discussion: {{name}}', openInMessages: 'Open in Messages',
   },
   sched: {
+    returned: 'returned to the public pool',
     bookForPatient: 'Book a visit', bookingFor: 'Booking for {{name}}',
     calendarSubtitle: 'Slots by day or week: green can be booked, orange edge is reserved for primary care, purple edge for referrals; click a bookable slot to book',
     resourcesSubtitle: 'Weekly templates, slot generation and stop-clinic for doctors, exams and beds; quota and release rules; closure days',

@@ -151,6 +151,7 @@ export const zh = {
     discuss: '讨论', patientDiscussion: '患者讨论', patientTitle: '患者讨论：{{name}}', openInMessages: '在消息中心打开',
   },
   sched: {
+    returned: '已回流公共号池',
     bookForPatient: '预约挂号', bookingFor: '正在为 {{name}} 预约',
     calendarSubtitle: '按天或按周查看号源：绿色可约，橙色边为基层预留，紫色边为转诊预留；点击可约号源即可预约',
     resourcesSubtitle: '出诊医生、检查设备和床位的出诊模板、号源生成、停诊；下沉比例与放号规则；节假日',

@@ -85,11 +85,11 @@ export default function AppointmentsPage() {
           items={scopes.map((s) => ({ key: s, label: t(`sched.scope.${s}`) }))} />
       )}
       <Row gutter={[8, 8]} className="yl-filters" align="middle">
-        <Col xs={24} md="auto">
+        <Col xs={24} md={{ flex: 'none' }}>
           <Segmented<Period> block={mobile} value={period} onChange={setPeriod} options={(['today', 'week', 'upcoming', 'day'] as Period[]).map((p) => ({ value: p, label: t(`sched.period.${p}`) }))} />
         </Col>
-        {period === 'day' && <Col xs={12} md="auto"><DatePicker value={day} allowClear={false} onChange={(d) => d && setDay(d)} style={{ width: '100%' }} /></Col>}
-        <Col xs={period === 'day' ? 12 : 24} md={5}>
+        {period === 'day' && <Col xs={12} md={{ flex: 'none' }}><DatePicker value={day} allowClear={false} onChange={(d) => d && setDay(d)} style={{ width: '100%' }} /></Col>}
+        <Col xs={period === 'day' ? 12 : 24} md={{ flex: '0 0 180px' }}>
           <Select allowClear style={{ width: '100%' }} placeholder={t('sched.allStatuses')} value={status} onChange={setStatus}
             options={APPOINTMENT_STATUSES.map((s) => ({ value: s, label: t(`sched.status.${s}`) }))} />
         </Col>

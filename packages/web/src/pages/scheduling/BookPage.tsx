@@ -15,7 +15,7 @@ import type { Page } from '../../api';
 import type { Institution } from '../../types';
 import { BookingDialog } from './BookingDialog';
 import { dayStart, hhmm, type Appointment, type Resource, type Slot } from './model';
-import { resourceLabel, useResources } from './ResourceSelect';
+import { useResources } from './ResourceSelect';
 import { SlotChip } from './SlotGrid';
 import { WaitlistDialog } from './WaitlistDialog';
 
@@ -88,7 +88,7 @@ export default function BookPage() {
                 <Card key={r.id} size="small" hoverable onClick={() => { setResource(r); setDay(null); }}>
                   <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, alignItems: 'center' }}>
                     <div style={{ minWidth: 0 }}>
-                      <Typography.Text strong>{resourceLabel(t, r)}</Typography.Text>
+                      <Typography.Text strong>{r.name}</Typography.Text>
                       <div className="yl-muted" style={{ fontSize: 13 }}>{[instName(r.institutionId, r), r.departmentName].filter(Boolean).join(' · ')}</div>
                     </div>
                     <Button type="link">{t('sched.chooseTime')}</Button>
@@ -110,7 +110,7 @@ export default function BookPage() {
               return (
                 <button key={k} type="button" role="option" aria-selected={k === activeDay} className={`yl-date-chip${k === activeDay ? ' active' : ''}`}
                   disabled={!n} onClick={() => setDay(k)}>
-                  <div className="w">{i === 0 ? t('sched.today') : d.format('dd')}</div>
+                  <div className="w">{i === 0 ? t('sched.today') : d.format('ddd')}</div>
                   <div className="d">{d.format('D')}</div>
                   <div className="n">{n ? t('sched.nFree', { count: n }) : t('sched.full')}</div>
                 </button>

@@ -101,17 +101,17 @@ export default function CalendarPage() {
         extra={<Link to="/scheduling/appointments"><Button>{t('nav.schedAppointments')}</Button></Link>} />
       <Card size="small" style={{ marginBottom: 12 }}>
         <Row gutter={[8, 8]}>
-          <Col xs={24} md={8}>
+          <Col xs={24} md={12} xl={7}>
             <InstitutionSelect style={{ width: '100%' }} value={institutionId}
               known={institutionId && me.role.institutionId === institutionId && me.role.institutionName ? [{ value: institutionId, label: me.role.institutionName }] : []}
               onChange={(v) => set({ institutionId: v as string | undefined, resourceId: undefined })} />
           </Col>
-          <Col xs={24} md={8}>
+          <Col xs={24} md={12} xl={7}>
             <ResourceSelect style={{ width: '100%' }} resources={resources} loading={resLoading} value={resource ? resourceId : undefined}
               disabled={!institutionId} onChange={(v) => set({ resourceId: v })}
               notFoundContent={<span className="yl-muted">{t('sched.noResources')}</span>} />
           </Col>
-          <Col xs={24} md={8}>
+          <Col xs={24} xl={10}>
             <Space wrap size={6}>
               <Segmented<View> value={view} onChange={(v) => set({ view: v })}
                 options={[{ value: 'day', label: t('sched.day') }, { value: 'week', label: t('sched.week') }]} />

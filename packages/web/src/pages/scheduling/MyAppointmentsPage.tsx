@@ -25,7 +25,7 @@ export function AppointmentCard({ a, actions, onOpen }: { a: Appointment; action
         <div className="yl-appt-date">
           <div className="m">{d?.format(t('sched.monthFmt')) ?? ''}</div>
           <div className="d">{d?.format('D') ?? '—'}</div>
-          <div className="w">{d?.format('dd') ?? ''}</div>
+          <div className="w">{d?.format('ddd') ?? ''}</div>
         </div>
         <div className="yl-appt-body">
           <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, alignItems: 'flex-start' }}>

@@ -16,6 +16,8 @@ export function SlotChip({ s, bookable, onPick }: { s: Slot; bookable: boolean; 
   const { t } = useTranslation();
   const now = Date.now();
   const past = Date.parse(s.startsAt) <= now;
+  // A reserved place not booked in time belongs to everyone again: no reserve edge.
+  const returned = s.pool !== 'public' && !!s.primaryReturnsAt && Date.parse(s.primaryReturnsAt) <= now;
   const why = s.status === 'free' && !bookable ? blockedBy(s, now) : null;
   const state = s.status === 'free'
     ? bookable ? t('sched.slot.bookable') : why === 'notOpen' ? t('sched.slot.notOpen') : why === 'past' ? t('sched.slot.past') : t('sched.slot.reserved')
@@ -23,12 +25,12 @@ export function SlotChip({ s, bookable, onPick }: { s: Slot; bookable: boolean; 
   const tip = (
     <div style={{ fontSize: 12 }}>
       <div>{fmtTime(s.startsAt).slice(0, 16)}–{hhmm(s.endsAt)} · {t(`sched.category.${s.category}`)}</div>
-      <div>{t('sched.pool.label')}：{t(`sched.pool.${s.pool}`)} · {t(`sched.slotStatus.${s.status}`)}</div>
+      <div>{t('sched.pool.label')}：{t(`sched.pool.${s.pool}`)}{returned ? `（${t('sched.returned')}）` : ''} · {t(`sched.slotStatus.${s.status}`)}</div>
       <div>{t('sched.opensAt')}：{fmtTime(s.opensAt).slice(0, 16)}</div>
       {s.primaryReturnsAt && <div>{t('sched.returnsAt')}：{fmtTime(s.primaryReturnsAt).slice(0, 16)}</div>}
     </div>
   );
-  const cls = ['yl-slot', s.status, bookable ? 'bookable' : '', past ? 'past' : '', `pool-${s.pool}`].join(' ');
+  const cls = ['yl-slot', s.status, bookable ? 'bookable' : '', past ? 'past' : '', returned ? '' : `pool-${s.pool}`].join(' ');
   return (
     <Tooltip title={tip} mouseEnterDelay={0.3}>
       <button type="button" className={cls} disabled={!bookable} data-slot={s.id} aria-label={`${hhmm(s.startsAt)} ${state}`}
@@ -82,7 +84,7 @@ export function SlotGrid({ days, slots, bookable, onPick, stacked }: Props) {
         return (
           <div key={k} className="yl-day">
             <div className={`yl-day-head${k === today ? ' today' : ''}`}>
-              <span>{d.format('MM-DD dd')}</span>
+              <span>{d.format('MM-DD ddd')}</span>
               {list.length > 0 && <span className="yl-day-count">{open}/{list.length}</span>}
             </div>
             <div className="yl-day-slots">
