@@ -32,7 +32,7 @@ function QuotaChart({ rows }: { rows: QuotaRow[] }) {
     if (!el.current) return;
     const chart = echarts.init(el.current);
     const short = (n: string) => (mobile && n.length > 6 ? `${n.slice(0, 6)}…` : n);
-    const bar = (key: (typeof COUNT_COLUMNS)[number], color: string) => ({ name: t(`sched.report.${key}`), type: 'bar' as const, data: rows.map((r) => r[key]), itemStyle: { color } });
+    const bar = (key: (typeof COUNT_COLUMNS)[number], color: string) => ({ name: t(`sched.report.${key}`), type: 'bar' as const, barMaxWidth: 36, data: rows.map((r) => r[key]), itemStyle: { color } });
     chart.setOption({
       tooltip: { trigger: 'axis' },
       legend: { top: 0, type: 'scroll' },
