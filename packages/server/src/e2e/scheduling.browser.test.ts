@@ -135,7 +135,7 @@ describe.runIf(run)('booking in the browser', () => {
     for (const path of ['/scheduling/mine', '/scheduling/book']) {
       await page.goto(`${base}${path}`);
       await page.waitForLoadState('networkidle');
-      await expect.poll(() => page.getByRole('button', { name: /预约挂号/ }).count(), path).toBeGreaterThanOrEqual(path === '/scheduling/mine' ? 1 : 0);
+      await page.getByRole('heading', { name: '预约挂号' }).or(page.getByRole('heading', { name: '我的预约' })).first().waitFor();
       expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(377);
     }
     await ctx.close();
