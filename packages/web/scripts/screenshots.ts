@@ -394,6 +394,69 @@ async function asOthers(browser: Browser, vp: Viewport) {
   await en.close();
 }
 
+/**
+ * 预约排班: the slot calendar and its booking dialog (doctor), today's appointments with the history drawer, the
+ * schedules page with a weekly template (medical affairs), the quota report, and the patient's own appointments and
+ * booking flow. Read-only: the dialog is opened, never confirmed.
+ */
+async function asScheduling(browser: Browser, vp: Viewport) {
+  const names = ['sched-calendar', 'sched-booking', 'sched-appointments', 'sched-appointment', 'sched-resources', 'sched-template', 'sched-report', 'sched-mine', 'sched-book'];
+  if (only.size && !names.some((n) => only.has(n))) return;
+  const doctor = await newContext(browser, vp);
+  await signIn(doctor, 'doctor');
+  const page = await doctor.newPage();
+  watch(page, `doctor-scheduling${vp.suffix}`);
+  const me = (await (await doctor.request.get(`${BASE}/api/v1/auth/me`)).json()) as { practitionerId: string; role: { institutionId: string } };
+  const { items } = (await (await doctor.request.get(`${BASE}/api/v1/scheduling/resources?institutionId=${me.role.institutionId}&kind=doctor`)).json()) as { items: { id: string; practitionerId: string | null }[] };
+  const own = items.find((r) => r.practitionerId === me.practitionerId) ?? items[0];
+  if (own) {
+    await visit(page, `/scheduling/calendar?resourceId=${own.id}${vp.mobile ? '&view=day' : ''}`);
+    await shoot(page, 'sched-calendar', vp);
+    const free = page.locator('button.yl-slot.bookable').first();
+    if (await free.count()) {
+      await free.click();
+      await page.waitForSelector('.ant-modal');
+      await page.locator('.ant-modal .ant-select').click();
+      await page.keyboard.type('fjx');
+      await page.locator('.ant-select-item-option').first().waitFor({ timeout: 5_000 }).catch(() => undefined);
+      await shoot(page, 'sched-booking', vp, true);
+    }
+  }
+  await visit(page, '/scheduling/appointments');
+  await shoot(page, 'sched-appointments', vp);
+  const row = page.locator(vp.mobile ? '.yl-card-list .ant-card' : '.ant-table-row').first();
+  if (await row.count()) {
+    await row.click();
+    await page.waitForSelector('.ant-drawer-open');
+    await shoot(page, 'sched-appointment', vp, true);
+  }
+  await doctor.close();
+
+  const office = await newContext(browser, vp);
+  await signIn(office, 'yiwuke');
+  const p2 = await office.newPage();
+  watch(p2, `yiwuke-scheduling${vp.suffix}`);
+  await visit(p2, '/scheduling/resources');
+  await shoot(p2, 'sched-resources', vp);
+  await p2.getByRole('button', { name: /^模\s*板$/ }).first().click();
+  await p2.waitForSelector('.ant-drawer-open');
+  await shoot(p2, 'sched-template', vp, true);
+  await visit(p2, '/scheduling/report');
+  await shoot(p2, 'sched-report', vp);
+  await office.close();
+
+  const patient = await newContext(browser, vp);
+  await signIn(patient, 'patient');
+  const p3 = await patient.newPage();
+  watch(p3, `patient-scheduling${vp.suffix}`);
+  await visit(p3, '/scheduling/mine');
+  await shoot(p3, 'sched-mine', vp);
+  await visit(p3, '/scheduling/book');
+  await p3.locator('.yl-card-list .ant-card').first().click().catch(() => undefined);
+  await shoot(p3, 'sched-book', vp);
+  await patient.close();
+}
+
 mkdirSync(OUT, { recursive: true });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -407,6 +470,7 @@ try {
     await asOthers(browser, vp);
     await asMedicalAffairs(browser, vp); // before the admin, so the audit log has patient reads to show
     await asAdmin(browser, vp);
+    await asScheduling(browser, vp);
   }
 } finally {
   await browser.close();

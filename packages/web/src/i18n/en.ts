@@ -205,7 +205,7 @@ export const en: Messages = {
     done: { checkIn: 'Checked in', noShow: 'Marked as no-show', complete: 'Visit completed', cancel: 'Appointment cancelled', reschedule: 'Rescheduled' },
     confirm: { cancel: 'Cancel the appointment of {{name}}?', noShow: 'Mark {{name}} as a no-show?' }, noteOptional: 'Note (optional)',
     scope: { clinic: 'My clinic', mine: 'Booked by me', institution: 'Institution' },
-    period: { today: 'Today', week: 'Next 7 days', upcoming: 'All upcoming', day: 'Pick a day' }, allStatuses: 'All statuses',
+    period: { today: 'Today', week: '7 days', upcoming: 'Upcoming', day: 'Date' }, allStatuses: 'All statuses',
     noAppointments: 'No appointments', noAppointmentScope: 'This role has no appointment list.', newBooking: 'Book',
     scopeMissing: 'The server cannot filter by “my clinic / booked by me” yet (endpoint not deployed)',
     appointmentTitle: 'Appointment', history: 'History', created: 'Created', bookedAt: 'Booked at',
