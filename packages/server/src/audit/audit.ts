@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import type { Db } from '../db/database.js';
+import { onBeforeCommit, type Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { Actor } from '../http/context.js';
 
@@ -41,12 +41,12 @@ export function entryHash(row: AuditRow): string {
 
 type Tx = Transaction<Database>;
 
-async function append(tx: Tx, actor: Actor, e: AuditEntry) {
+async function append(tx: Tx, actor: Actor, e: AuditEntry, at = new Date()) {
   // One writer at a time extends the chain; the lock is released at commit.
   await sql`SELECT pg_advisory_xact_lock(727002)`.execute(tx);
   const last = await tx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const row: AuditRow = {
-    seq: last ? Number(last.seq) + 1 : 1, at: new Date(),
+    seq: last ? Number(last.seq) + 1 : 1, at,
     user_id: actor.userId, username: actor.username, role: actor.role, institution_id: actor.institutionId,
     action: e.action, object_type: e.objectType ?? null, object_id: e.objectId ?? null, patient_id: e.patientId ?? null,
     client_ip: actor.ip, reason: e.reason ?? null, outcome: e.outcome ?? 'ok', detail: e.detail ?? null,
@@ -55,9 +55,16 @@ async function append(tx: Tx, actor: Actor, e: AuditEntry) {
   await tx.insertInto('audit_log').values({ ...row, detail: row.detail === null ? null : JSON.stringify(row.detail), hash: entryHash(row) }).execute();
 }
 
-/** Records one event. Pass the transaction of the change; with a plain Db handle a transaction of its own is used. */
+/**
+ * Records one event. Pass the transaction of the change: the entry is written in it, just before it commits (so the
+ * chain lock is held only for the audit insert and the commit); with a plain Db handle a transaction of its own is used.
+ */
 export async function audit(dbOrTx: Db | Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  if (dbOrTx.isTransaction) return append(dbOrTx as Tx, actor, entry);
+  if (dbOrTx.isTransaction) {
+    const at = new Date();
+    if (onBeforeCommit(dbOrTx as Tx, (tx) => append(tx, actor, entry, at))) return;
+    return append(dbOrTx as Tx, actor, entry, at);
+  }
   await dbOrTx.transaction().execute((tx) => append(tx, actor, entry));
 }
 

@@ -12,6 +12,37 @@ export type Tx = Transaction<Database>;
 /** A handle queries can run on: the database or an open transaction. */
 export type Reader = Db | Tx;
 
+const beforeCommit = new WeakMap<Tx, ((tx: Tx) => Promise<void>)[]>();
+
+/**
+ * Queues work to run inside the transaction just before it commits; false when the transaction was not opened by
+ * `db.transaction().execute` (then run the work yourself). The audit log uses it to take its chain lock last, so
+ * concurrent writers wait for each other only for the audit insert and the commit, not for the whole change.
+ */
+export function onBeforeCommit(tx: Tx, work: (tx: Tx) => Promise<void>): boolean {
+  const queue = beforeCommit.get(tx);
+  if (!queue) return false;
+  queue.push(work);
+  return true;
+}
+
+/** Kysely whose transactions run the `onBeforeCommit` queue after the callback, before COMMIT. */
+class YilianKysely extends Kysely<Database> {
+  override transaction() {
+    const builder = super.transaction();
+    const execute = builder.execute.bind(builder);
+    builder.execute = (<T>(callback: (tx: Tx) => Promise<T>) => execute(async (tx) => {
+      const queue: ((tx: Tx) => Promise<void>)[] = [];
+      beforeCommit.set(tx, queue);
+      const result = await callback(tx);
+      while (queue.length) await queue.shift()!(tx);
+      beforeCommit.delete(tx);
+      return result;
+    })) as typeof builder.execute;
+    return builder;
+  }
+}
+
 /** Runs `f` in the given transaction, or in a new one. */
 export const inTx = <T>(dbOrTx: Reader, f: (tx: Tx) => Promise<T>): Promise<T> =>
   dbOrTx.isTransaction ? f(dbOrTx as Tx) : (dbOrTx as Db).transaction().execute(f);
@@ -67,14 +98,14 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; memor
     // An idle connection closed by the server (restart, DROP DATABASE … FORCE in tests) must not crash the process;
     // the pool replaces it on the next checkout.
     pool.on('error', (err) => { if ((err as { code?: string }).code !== '57P01') console.error('database pool error:', err.message); });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db: Db = new YilianKysely({ dialect: new PostgresDialect({ pool }) });
     const listener = new PgListener(opts.url);
     return { db, kind: 'postgres', listen: (c, f, r) => listener.listen(c, f, r), close: async () => { await listener.close(); await db.destroy(); } };
   }
   const pglite = opts.memory || !opts.dataDir ? new PGlite() : new PGlite(opts.dataDir);
   await pglite.waitReady;
   const pool = new PGlitePool(pglite);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db: Db = new YilianKysely({ dialect: new PostgresDialect({ pool }) });
   // LISTEN waits for the connection's turn: run in the middle of someone's transaction it would share its fate.
   const turn = async <T>(f: () => Promise<T>) => { const c = await pool.connect(); try { return await f(); } finally { c.release(); } };
   return {

@@ -63,23 +63,23 @@ export async function notify(dbOrTx: Reader, input: NotificationInput): Promise<
 
 /** One outbound row per person and channel they have an address for; the dispatcher sends them after commit. */
 async function queueOutbound(tx: Tx, notes: { id: string; userId: string }[], input: NotificationInput) {
-  const people = await tx.selectFrom('user_account').leftJoin('practitioner', 'practitioner.id', 'user_account.practitioner_id')
-    .select(['user_account.id', 'user_account.email', 'user_account.active', sql<string | null>`coalesce(user_account.phone, practitioner.phone)`.as('phone')])
-    .where('user_account.id', 'in', notes.map((n) => n.userId)).execute();
   const subject = `【医联】${input.title.zh}`;
   const body = [input.title.zh, input.body?.zh, input.title.en, input.body?.en, input.link].filter(Boolean).join('\n');
   const sms = [`【医联】${input.title.zh}`, input.body?.zh].filter(Boolean).join('：');
-  const values = notes.flatMap((n) => {
-    const p = people.find((x) => x.id === n.userId);
-    if (!p) return [];
-    return [
-      ...(p.email ? [{ notification_id: n.id, channel: 'email', recipient: p.email, subject, body }] : []),
-      ...(p.phone ? [{ notification_id: n.id, channel: 'sms', recipient: p.phone, subject: null, body: sms }] : []),
-    ];
-  });
-  if (!values.length) return;
-  await tx.insertInto('outbound_message').values(values).execute();
-  await sql`SELECT pg_notify(${OUTBOUND_CHANNEL}, '')`.execute(tx);
+  // One statement: an e-mail and/or SMS row per person with such an address, and the NOTIFY when any was queued.
+  const pairs = sql.join(notes.map((n) => sql`(${n.id}::bigint, ${n.userId}::uuid)`));
+  await sql`
+    WITH n(notification_id, user_id) AS (VALUES ${pairs}),
+    ins AS (
+      INSERT INTO outbound_message (notification_id, channel, recipient, subject, body)
+      SELECT n.notification_id, c.channel, c.recipient, c.subject, c.body
+      FROM n JOIN user_account u ON u.id = n.user_id LEFT JOIN practitioner p ON p.id = u.practitioner_id
+      CROSS JOIN LATERAL (VALUES ('email', u.email, ${subject}::text, ${body}::text),
+                                 ('sms', coalesce(u.phone, p.phone), NULL::text, ${sms}::text)) AS c(channel, recipient, subject, body)
+      WHERE c.recipient IS NOT NULL AND c.recipient <> ''
+      RETURNING 1
+    )
+    SELECT pg_notify(${OUTBOUND_CHANNEL}, '') FROM (SELECT 1 FROM ins LIMIT 1) x`.execute(tx);
 }
 
 export async function listNotifications(db: Db, caller: Caller, q: { unread?: boolean; limit: number; offset: number }) {

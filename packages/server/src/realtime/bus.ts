@@ -35,11 +35,10 @@ export async function publishEach(dbOrTx: Db | Tx, type: string, rows: readonly 
   if (!rows.length) return;
   const batch = randomUUID();
   const users = [...new Set(rows.map((r) => r.userId))];
-  await inTx(dbOrTx, async (tx) => {
-    await tx.insertInto('event_log').values(rows.map((r) => ({ recipients: [r.userId], type, data: JSON.stringify(r.data), batch }))).execute();
-    const payload = users.length <= NAMED_USERS_MAX ? `${batch}:${users.join(',')}` : batch;
-    await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(tx);
-  });
+  const payload = users.length <= NAMED_USERS_MAX ? `${batch}:${users.join(',')}` : batch;
+  // One statement: the rows and the NOTIFY (a data-modifying CTE always runs).
+  await dbOrTx.with('ins', (q) => q.insertInto('event_log').values(rows.map((r) => ({ recipients: [r.userId], type, data: JSON.stringify(r.data), batch }))))
+    .selectNoFrom(sql`pg_notify(${EVENTS_CHANNEL}, ${payload})`.as('n')).execute();
 }
 
 /** A live-update hint for whoever is looking at `topic` (e.g. 'patient:<id>'); sent at commit, not stored. */

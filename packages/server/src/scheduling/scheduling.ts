@@ -400,20 +400,29 @@ async function refusal(tx: Tx, slotId: string): Promise<AppError> {
 
 /** Claims a free slot for the caller (free → busy) if it is open, in the future and in a pool open to the caller; else the refusal. */
 async function claimSlot(tx: Tx, caller: Caller, slotId: string, greenChannel = false) {
-  const primary = await isPrimaryCaller(tx, caller);
+  const claimed = await claimQuery(tx, caller, slotId, greenChannel).returning(['id', 'resource_id', 'starts_at']).executeTakeFirst();
+  if (!claimed) throw await refusal(tx, slotId);
+  return claimed;
+}
+
+/**
+ * The UPDATE that claims a slot (free → busy) when it is open, in the future and in a pool open to the caller — the
+ * primary-care pool to primary institutions and family doctors, the referral pool to the receiving institution's
+ * staff with `greenChannel`, both to everyone once returned. Who counts as primary is decided in the same statement.
+ */
+function claimQuery(tx: Tx, caller: Caller, slotId: string, greenChannel: boolean) {
   const green = greenChannel ? greenChannelInstitution(caller) : null;
-  const claimed = await tx.updateTable('slot').set({ status: 'busy' })
+  const inst = caller.role.institutionId;
+  return tx.updateTable('slot').set({ status: 'busy' })
     .where('id', '=', slotId).where('status', '=', 'free')
     .where('opens_at', '<=', sql<Date>`now()`).where('starts_at', '>', sql<Date>`now()`)
     .where((eb) => eb.or([
       eb('pool', '=', 'public'),
-      ...(primary ? [eb('pool', '=', 'primary')] : []),
+      ...(caller.role.role === 'family_doctor' ? [eb('pool', '=', 'primary')]
+        : inst ? [eb.and([eb('pool', '=', 'primary'), eb.exists(eb.selectFrom('institution').select('id').where('id', '=', inst).where('level', 'in', ['1', '0']))])] : []),
       ...(green ? [eb.and([eb('pool', '=', 'referral'), eb('resource_id', 'in', eb.selectFrom('schedule_resource').select('id').where('institution_id', '=', green))])] : []),
       eb.and([eb('pool', 'in', ['primary', 'referral']), eb('primary_returns_at', '<=', sql<Date>`now()`)]),
-    ]))
-    .returning(['id', 'resource_id', 'starts_at']).executeTakeFirst();
-  if (!claimed) throw await refusal(tx, slotId);
-  return claimed;
+    ]));
 }
 
 /**
@@ -426,18 +435,31 @@ export async function book(db: Db, caller: Caller, input: BookInput, key?: strin
   if (key) { const prior = await storedAnswer(db, caller, key); if (prior) return prior; }
   try {
     return await db.transaction().execute(async (tx) => {
-      const patient = await tx.selectFrom('patient').select(['id', 'status']).where('id', '=', input.patientId).executeTakeFirst();
+      // The patient and, for the notice, their accounts; then claim, appointment and history in one statement.
+      const patient = await tx.selectFrom('patient').select(['id', 'status', (eb) => eb.fn<string[]>('array', [
+        eb.selectFrom('user_account').select('user_account.id').whereRef('user_account.patient_id', '=', 'patient.id')
+          .where('user_account.active', '=', true).where('user_account.id', '<>', caller.userId),
+      ]).as('accounts')]).where('id', '=', input.patientId).executeTakeFirst();
       if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
       if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
-      const claimed = await claimSlot(tx, caller, input.slotId, input.greenChannel);
-      const channel = input.greenChannel ? 'referral' : channelOf(caller);
-      const a = await tx.insertInto('appointment').values({
-        slot_id: claimed.id, patient_id: input.patientId, booked_by: caller.userId, booked_for_institution_id: caller.role.institutionId,
-        channel, reason: input.reason ?? null,
-      }).returningAll().executeTakeFirstOrThrow();
-      await tx.insertInto('appointment_event').values({ appointment_id: a.id, user_id: caller.userId, from_status: null, to_status: 'booked' }).execute();
+      const channel = input.greenChannel ? 'referral' as const : channelOf(caller);
+      const a = await tx
+        .with('c', () => claimQuery(tx, caller, input.slotId, !!input.greenChannel).returning(['id', 'starts_at']))
+        .with('a', (q) => q.insertInto('appointment')
+          .columns(['slot_id', 'patient_id', 'booked_by', 'booked_for_institution_id', 'channel', 'reason'])
+          .expression((eb) => eb.selectFrom('c').select((e) => [
+            'c.id', e.val(input.patientId).as('patient_id'), e.val(caller.userId).as('booked_by'),
+            sql<string | null>`${caller.role.institutionId}::uuid`.as('booked_for_institution_id'), e.val(channel).as('channel'),
+            sql<string | null>`${input.reason ?? null}::text`.as('reason'),
+          ]))
+          .returningAll())
+        .with('e', (q) => q.insertInto('appointment_event').columns(['appointment_id', 'user_id', 'to_status'])
+          .expression((eb) => eb.selectFrom('a').select((e) => ['a.id', e.val(caller.userId).as('user_id'), e.val('booked').as('to_status')])))
+        .selectFrom('a').innerJoin('c', 'c.id', 'a.slot_id').selectAll('a').select('c.starts_at').executeTakeFirst();
+      if (!a) throw await refusal(tx, input.slotId);
+      const claimed = { starts_at: a.starts_at };
       await audit(tx, actorOf(caller), { action: 'appointment.book', objectType: 'appointment', objectId: a.id, patientId: a.patient_id, detail: { slotId: a.slot_id, channel } });
-      const accounts = await tx.selectFrom('user_account').select('id').where('patient_id', '=', a.patient_id).where('active', '=', true).where('id', '<>', caller.userId).execute();
+      const accounts = patient.accounts.map((id) => ({ id }));
       const when = claimed.starts_at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
       await notify(tx, {
         userIds: accounts.map((u) => u.id), kind: 'appointment', title: { zh: '预约成功', en: 'Appointment booked' },
