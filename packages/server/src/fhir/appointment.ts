@@ -189,7 +189,7 @@ export const appointmentModule: ResourceModule<Appointment> = {
     }
     const reason = a.comment ?? a.reasonCode?.find((c) => c.text)?.text ?? a.description ?? null;
     const { key, kind } = idempotencyKey(ctx);
-    const answer = await fhirFields(() => book(ctx.db, ctx.caller, { slotId, patientId, reason: reason || null }, key));
+    const answer = await fhirFields(() => book(ctx.db, ctx.caller, { slotId, patientId, reason: reason || null, via: 'fhir' }, key));
     return { resource: await readOne(ctx.db, (answer.body as { id: string }).id), replayed: answer.replay ? kind : null };
   },
 

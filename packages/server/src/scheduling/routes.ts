@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
 import {
-  alternatives, book, createException, createResource, generateSlots, getAppointment, getTemplate, joinWaitlist, leaveWaitlist, listAppointments, listExceptions,
+  alternatives, book, createException, createResource, getResource, getRules, updateResource, generateSlots, getAppointment, getTemplate, joinWaitlist, leaveWaitlist, listAppointments, listExceptions,
   listResources, listSlots, listWaitlist, putTemplate, quotaReport, reschedule, setQuotaRule, setReleaseRule, stopClinic, transition, WEEKDAYS,
 } from './scheduling.js';
 
@@ -23,8 +23,15 @@ export async function schedulingRoutes(appBase: FastifyInstance) {
   const { db } = app;
   const tags = ['scheduling'];
 
-  app.get('/resources', { schema: { tags, querystring: z.object({ institutionId: z.uuid().optional(), kind: z.enum(['doctor', 'exam', 'bed']).optional(), ...page }).strict() } },
-    async (req) => listResources(db, callerOf(req), req.query));
+  app.get('/resources', { schema: { tags, querystring: z.object({
+    institutionId: z.uuid().optional(), departmentId: z.uuid().optional(), kind: z.enum(['doctor', 'exam', 'bed']).optional(),
+    q: z.string().trim().min(1).max(40).optional(), includeInactive: yes.optional(), ...page,
+  }).strict() } }, async (req) => listResources(db, callerOf(req), req.query));
+  app.get('/resources/:id', { schema: { tags, params } }, async (req) => getResource(db, callerOf(req), req.params.id));
+  app.patch('/resources/:id', { schema: { tags, params, body: z.object({
+    name: z.string().trim().min(1).max(80).optional(), active: z.boolean().optional(), ward: z.string().trim().max(40).nullish(),
+  }).strict() } }, async (req) => updateResource(db, callerOf(req), req.params.id, req.body));
+  app.get('/rules', { schema: { tags, querystring: z.object({ institutionId: z.uuid() }).strict() } }, async (req) => getRules(db, callerOf(req), req.query.institutionId));
   app.post('/resources', {
     schema: { tags, body: z.object({
       institutionId: z.uuid(), kind: z.enum(['doctor', 'exam', 'bed']), name: z.string().trim().min(1).max(80),

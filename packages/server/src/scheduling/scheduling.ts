@@ -10,6 +10,7 @@ import { audit } from '../audit/audit.js';
 import type { Db, Reader, Tx } from '../db/database.js';
 import type { AppointmentStatus, SlotCategory, WeeklyTemplate } from '../db/schema.js';
 import { actorOf, type Caller } from '../http/context.js';
+import { contains } from '../http/query.js';
 import { notify } from '../messaging/notifications.js';
 import { authorize, institutionLimit } from '../policy/policy.js';
 
@@ -30,10 +31,21 @@ export interface ResourceInput {
   practitionerId?: string | null; examType?: string | null; ward?: string | null;
 }
 
-const resourceView = (r: { id: string; institution_id: string; department_id: string | null; kind: string; practitioner_id: string | null; name: string; exam_type: string | null; ward: string | null; active: boolean }) => ({
+const resourceView = (r: {
+  id: string; institution_id: string; department_id: string | null; kind: string; practitioner_id: string | null; name: string; exam_type: string | null;
+  ward: string | null; active: boolean; institution_name?: string | null; department_name?: string | null; practitioner_name?: string | null; practitioner_title?: string | null;
+}) => ({
   id: r.id, institutionId: r.institution_id, departmentId: r.department_id, kind: r.kind, practitionerId: r.practitioner_id,
   name: r.name, examType: r.exam_type, ward: r.ward, active: r.active,
+  institutionName: r.institution_name ?? null, departmentName: r.department_name ?? null, practitionerName: r.practitioner_name ?? null, practitionerTitle: r.practitioner_title ?? null,
 });
+
+/** Resources with the names a booking screen shows (institution, department, doctor and title). */
+const resourcesNamed = (db: Reader) => db.selectFrom('schedule_resource as sr')
+  .innerJoin('institution as i', 'i.id', 'sr.institution_id')
+  .leftJoin('department as d', 'd.id', 'sr.department_id')
+  .leftJoin('practitioner as p', 'p.id', 'sr.practitioner_id')
+  .selectAll('sr').select(['i.name as institution_name', 'd.name as department_name', 'p.name as practitioner_name', 'p.title as practitioner_title']);
 
 export async function createResource(db: Db, caller: Caller, input: ResourceInput) {
   authorize(caller, 'schedule.manage', { institutionId: input.institutionId });
@@ -57,13 +69,66 @@ export async function createResource(db: Db, caller: Caller, input: ResourceInpu
   });
 }
 
-export async function listResources(db: Db, caller: Caller, q: { institutionId?: string; kind?: string; limit: number; offset: number }) {
+export interface ResourceQuery { institutionId?: string; departmentId?: string; kind?: string; q?: string; includeInactive?: boolean; limit: number; offset: number }
+
+export async function listResources(db: Db, caller: Caller, q: ResourceQuery) {
   authorize(caller, 'schedule.read');
-  let sel = db.selectFrom('schedule_resource').selectAll().where('active', '=', true);
-  if (q.institutionId) sel = sel.where('institution_id', '=', q.institutionId);
-  if (q.kind) sel = sel.where('kind', '=', q.kind as 'doctor');
-  const rows = await sel.orderBy('name').orderBy('id').limit(q.limit).offset(q.offset).execute();
-  return { items: rows.map(resourceView) };
+  let sel = resourcesNamed(db);
+  if (!q.includeInactive) sel = sel.where('sr.active', '=', true);
+  if (q.institutionId) sel = sel.where('sr.institution_id', '=', q.institutionId);
+  if (q.departmentId) sel = sel.where('sr.department_id', '=', q.departmentId);
+  if (q.kind) sel = sel.where('sr.kind', '=', q.kind as 'doctor');
+  if (q.q) { const like = contains(q.q); sel = sel.where((eb) => eb.or([eb('sr.name', 'like', like), eb('d.name', 'like', like), eb('i.name', 'like', like)])); }
+  const [rows, total] = await Promise.all([
+    sel.orderBy('i.level', 'desc').orderBy('i.name').orderBy('sr.name').orderBy('sr.id').limit(q.limit).offset(q.offset).execute(),
+    sel.clearSelect().select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { total: Number(total.n), items: rows.map(resourceView) };
+}
+
+export async function getResource(db: Db, caller: Caller, id: string) {
+  authorize(caller, 'schedule.read');
+  const r = await resourcesNamed(db).where('sr.id', '=', id).executeTakeFirst();
+  if (!r) throw notFound({ zh: '号源资源', en: 'Schedule resource' }, 'id');
+  return resourceView(r);
+}
+
+/** Renames or (de)activates a resource; a deactivated resource is no longer rolled forward nor listed for booking. */
+export async function updateResource(db: Db, caller: Caller, id: string, input: { name?: string; active?: boolean; ward?: string | null }) {
+  const resource = await loadResource(db, id);
+  authorize(caller, 'schedule.manage', { institutionId: resource.institution_id });
+  return db.transaction().execute(async (tx) => {
+    await tx.updateTable('schedule_resource').set({
+      ...(input.name !== undefined ? { name: input.name } : {}), ...(input.active !== undefined ? { active: input.active } : {}),
+      ...(input.ward !== undefined ? { ward: input.ward } : {}),
+    }).where('id', '=', id).execute();
+    await audit(tx, actorOf(caller), { action: 'schedule.resource.update', objectType: 'schedule_resource', objectId: id, detail: { ...input } });
+    return resourceView((await resourcesNamed(tx).where('sr.id', '=', id).executeTakeFirstOrThrow()));
+  });
+}
+
+/** The quota and release rules in force at an institution, per slot category (defaults where none is stored). */
+export async function getRules(db: Db, caller: Caller, institutionId: string) {
+  authorize(caller, 'schedule.read');
+  const inst = await db.selectFrom('institution').select(['id', 'level']).where('id', '=', institutionId).executeTakeFirst();
+  if (!inst) throw notFound({ zh: '机构', en: 'Institution' }, 'institutionId');
+  const [quota, release] = await Promise.all([
+    db.selectFrom('quota_rule').selectAll().where('institution_id', '=', institutionId).execute(),
+    db.selectFrom('release_rule').selectAll().where('institution_id', '=', institutionId).execute(),
+  ]);
+  const categories: SlotCategory[] = ['general', 'specialist', 'expert', 'exam', 'bed'];
+  return {
+    institutionId,
+    items: await Promise.all(categories.map(async (category) => {
+      const q = quota.find((r) => r.category === category);
+      const r = release.find((x) => x.category === category);
+      const effective = q ? { primaryShare: Number(q.primary_share), returnLeadMinutes: q.return_lead_minutes } : await quotaFor(db, institutionId, category);
+      return {
+        category, quotaStored: !!q, primaryShare: effective?.primaryShare ?? null, returnLeadMinutes: effective?.returnLeadMinutes ?? null,
+        releaseStored: !!r, daysAhead: r?.days_ahead ?? null, time: r?.at_time.slice(0, 5) ?? null, primaryDaysEarlier: r?.primary_days_earlier ?? null,
+      };
+    })),
+  };
 }
 
 async function loadResource(db: Reader, id: string) {
@@ -368,7 +433,10 @@ export async function listSlots(db: Db, caller: Caller, q: SlotQuery) {
 
 // ——— appointments ———
 
-export interface BookInput { slotId: string; patientId: string; reason?: string | null; /** Book from the referral pool (绿色通道). */ greenChannel?: boolean }
+export interface BookInput {
+  slotId: string; patientId: string; reason?: string | null; /** Book from the referral pool (绿色通道). */ greenChannel?: boolean;
+  /** Set by the FHIR facade: the booking came from an external system. */ via?: 'fhir';
+}
 export interface Answer { status: number; body: unknown; replay?: boolean }
 
 const BOOK_ROUTE = 'POST /api/v1/scheduling/appointments';
@@ -442,7 +510,7 @@ export async function book(db: Db, caller: Caller, input: BookInput, key?: strin
       ]).as('accounts')]).where('id', '=', input.patientId).executeTakeFirst();
       if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
       if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
-      const channel = input.greenChannel ? 'referral' as const : channelOf(caller);
+      const channel = input.greenChannel ? 'referral' as const : input.via ?? channelOf(caller);
       const a = await tx
         .with('c', () => claimQuery(tx, caller, input.slotId, !!input.greenChannel).returning(['id', 'starts_at']))
         .with('a', (q) => q.insertInto('appointment')

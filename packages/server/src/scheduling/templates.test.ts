@@ -193,3 +193,29 @@ describe(`appointment lists on ${dbKind}`, () => {
     expect((await doctorLower.get(`${S}/appointments?scope=clinic`)).body.items).toEqual([]);
   });
 });
+
+describe(`resources and rules on ${dbKind}`, () => {
+  it('lists resources with institution, department and doctor names, finds them by name, and renames or deactivates them', async () => {
+    const r = await doctorResource('名称医生');
+    const list = await patientC.get(`${S}/resources?q=${encodeURIComponent('名称')}`);
+    expect(list.status).toBe(200);
+    expect(list.body.total).toBe(1);
+    expect(list.body.items[0]).toMatchObject({ id: r.id, institutionName: '市人民医院', departmentName: '心内科', practitionerName: '名称医生' });
+    expect((await adminLower.patch(`${S}/resources/${r.id}`, { active: false })).status).toBe(403);
+    const off = await admin.patch(`${S}/resources/${r.id}`, { name: '名称医生（停用）', active: false });
+    expect(off.body).toMatchObject({ name: '名称医生（停用）', active: false });
+    expect((await doctor.get(`${S}/resources?q=${encodeURIComponent('名称')}`)).body.total).toBe(0);
+    expect((await admin.get(`${S}/resources?q=${encodeURIComponent('名称')}&includeInactive=true`)).body.total).toBe(1);
+    expect((await doctor.get(`${S}/resources/${r.id}`)).body.active).toBe(false);
+  });
+
+  it('shows the quota and release rules in force, with the 20 % default for specialist and expert slots', async () => {
+    await admin.put(`${S}/quota-rules`, { institutionId: w.upper.id, category: 'expert', primaryShare: 0.5, returnLeadMinutes: 2880 });
+    const rules = await doctor.get(`${S}/rules?institutionId=${w.upper.id}`);
+    expect(rules.status).toBe(200);
+    const by = Object.fromEntries(rules.body.items.map((r: { category: string }) => [r.category, r]));
+    expect(by.expert).toMatchObject({ quotaStored: true, primaryShare: 0.5, returnLeadMinutes: 2880 });
+    expect(by.specialist).toMatchObject({ quotaStored: false, primaryShare: 0.2 });
+    expect(by.general).toMatchObject({ quotaStored: false, primaryShare: null });
+  });
+});
