@@ -501,6 +501,14 @@ function claimQuery(tx: Tx, caller: Caller, slotId: string, greenChannel: boolea
 export async function book(db: Db, caller: Caller, input: BookInput, key?: string): Promise<Answer> {
   authorize(caller, 'appointment.book', { patientId: input.patientId });
   if (key) { const prior = await storedAnswer(db, caller, key); if (prior) return prior; }
+  // In a release burst most requests find the slot taken: answer those without a transaction (the claim below is
+  // what guarantees a slot is never booked twice; this read only spares the losers a queue for a connection).
+  const seen = await db.selectFrom('slot').select('status').where('id', '=', input.slotId).executeTakeFirst();
+  if (seen?.status === 'busy') {
+    // …unless it was this very request, retried while the first try was committing.
+    if (key) { const prior = await storedAnswer(db, caller, key); if (prior) return prior; }
+    throw slotFull();
+  }
   try {
     return await db.transaction().execute(async (tx) => {
       // The patient and, for the notice, their accounts; then claim, appointment and history in one statement.
