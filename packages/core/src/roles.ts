@@ -1,7 +1,7 @@
 /** Roles (SPEC.md section 3) and the one permission table: which role may do which action, and in what scope. */
 export const ROLES = [
   'consortium_admin', 'institution_admin', 'dept_head', 'doctor', 'consult_coordinator',
-  'reading_physician', 'family_doctor', 'patient', 'regulator',
+  'reading_physician', 'family_doctor', 'patient', 'regulator', 'system_client',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -15,6 +15,7 @@ export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
   family_doctor: { zh: '家庭医生团队', en: 'Family-doctor team' },
   patient: { zh: '患者/家属', en: 'Patient or relative' },
   regulator: { zh: '监管（卫健委）', en: 'Regulator' },
+  system_client: { zh: '系统接口（HIS 等）', en: 'System client (HIS …)' },
 };
 
 /**
@@ -28,7 +29,7 @@ const STAFF: Role[] = ['consortium_admin', ...CLINICAL, 'regulator'];
 const all = (roles: Role[], scope: Scope = 'any') => Object.fromEntries(roles.map((r) => [r, scope])) as Partial<Record<Role, Scope>>;
 
 export const PERMISSIONS = {
-  'directory.read': all(STAFF),
+  'directory.read': all([...STAFF, 'system_client']),
   'consortium.manage': { consortium_admin: 'any' },
   'institution.create': { consortium_admin: 'any' },
   'institution.update': { consortium_admin: 'any', institution_admin: 'own_institution' },
@@ -38,10 +39,10 @@ export const PERMISSIONS = {
   'expert.manage': { consortium_admin: 'any' },
   'directory.import': { consortium_admin: 'any', institution_admin: 'own_institution' },
   // The consortium office keeps the master patient index clean (merges), so it finds and reads demographics too.
-  'patient.search': all(['consortium_admin', ...CLINICAL]),
-  'patient.read': { ...all(['consortium_admin', ...CLINICAL]), patient: 'self' },
-  'patient.create': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor']),
-  'patient.update': { ...all(['institution_admin', 'dept_head', 'doctor', 'family_doctor']), patient: 'self' },
+  'patient.search': all(['consortium_admin', ...CLINICAL, 'system_client']),
+  'patient.read': { ...all(['consortium_admin', ...CLINICAL, 'system_client']), patient: 'self' },
+  'patient.create': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor', 'system_client']),
+  'patient.update': { ...all(['institution_admin', 'dept_head', 'doctor', 'family_doctor', 'system_client']), patient: 'self' },
   'patient.merge': { consortium_admin: 'any', institution_admin: 'any' },
   'patient.link_local_number': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor'], 'own_institution'),
   'audit.read': { consortium_admin: 'any', institution_admin: 'own_institution' },
@@ -52,17 +53,34 @@ export const PERMISSIONS = {
   /** Schedules: bookable resources, slot generation, primary-care quota rules of an institution. */
   'schedule.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
   /** Slots and their availability; patients look for slots to book for themselves. */
-  'schedule.read': { ...all(STAFF), patient: 'any' },
+  'schedule.read': { ...all([...STAFF, 'system_client']), patient: 'any' },
   /** Booking a slot for a patient (doctors, family doctors, institution admins) or for oneself (patient). */
-  'appointment.book': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
+  'appointment.book': { ...all(['institution_admin', 'doctor', 'family_doctor', 'system_client']), patient: 'self' },
   /** Cancelling a booking: those who may book, the patient for their own bookings. */
-  'appointment.cancel': { ...all(['institution_admin', 'doctor', 'family_doctor']), patient: 'self' },
+  'appointment.cancel': { ...all(['institution_admin', 'doctor', 'family_doctor', 'system_client']), patient: 'self' },
   /** Seeing appointments and waitlists: staff who book or receive patients across the consortium; the patient their own. */
-  'appointment.read': { ...all(['consortium_admin', 'institution_admin', 'dept_head', 'doctor', 'family_doctor', 'consult_coordinator']), patient: 'self' },
+  'appointment.read': { ...all(['consortium_admin', 'institution_admin', 'dept_head', 'doctor', 'family_doctor', 'consult_coordinator', 'system_client']), patient: 'self' },
   /** Quota (号源下沉) and attendance reports per institution and period. */
   'schedule.report': { consortium_admin: 'any', regulator: 'any', institution_admin: 'own_institution' },
   /** Check-in and no-show marking, at the institution that owns the slot. */
   'appointment.attend': all(['institution_admin', 'dept_head', 'doctor'], 'own_institution'),
+  /**
+   * Reading a patient's shared record: the role grant is the first gate; record/access.ts then demands a care
+   * relationship of the caller's institution, the patient's consent, or break-glass (the patient: their own).
+   */
+  'record.read': { ...all([...CLINICAL, 'system_client']), patient: 'self' },
+  /** Writing record entries (and corrections) at the caller's own institution. */
+  'record.write': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor', 'reading_physician', 'system_client'], 'own_institution'),
+  /** Recording or revoking a patient's consent to share their record (staff on paper, or the patient themself). */
+  'record.consent': { ...all(['institution_admin', 'dept_head', 'doctor', 'family_doctor']), patient: 'self' },
+  /** Emergency access (break-glass) with a mandatory reason. */
+  'record.break_glass': all(['dept_head', 'doctor', 'family_doctor', 'consult_coordinator', 'reading_physician']),
+  /** The break-glass report and its review. */
+  'record.break_glass_review': { consortium_admin: 'any', institution_admin: 'own_institution', regulator: 'any' },
+  /** OAuth API clients (HIS, LIS, PACS …) of an institution. */
+  'api_client.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
+  /** Loading code systems (the official ICD-10 clinical edition). */
+  'code.manage': { consortium_admin: 'any' },
   /** What the notifiers sent or recorded (e-mail, SMS …), recipients masked. */
   'outbound.read': { consortium_admin: 'any' },
 } satisfies Record<string, Partial<Record<Role, Scope>>>;

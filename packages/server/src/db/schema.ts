@@ -155,6 +155,85 @@ export interface AppointmentEventTable {
   id: BigId; appointment_id: string; at: ColumnType<Date, Date | undefined, never>; user_id: string | null; from_status: string | null; to_status: string; note: string | null;
 }
 
+// ——— 030_record.sql ———
+export interface CodeSystemConceptTable {
+  system: string; code: string; display: string; display_en: string | null; initials: ColumnType<string, string | undefined, string>;
+  parent: string | null; version: string | null; demo: ColumnType<boolean, boolean | undefined, boolean>;
+  active: ColumnType<boolean, boolean | undefined, boolean>; extra: unknown | null;
+}
+export interface LabItemTable {
+  code: string; name: string; panel: string | null; unit: string | null;
+  ref_low: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  ref_high: ColumnType<string | null, number | string | null | undefined, number | string | null>; loinc: string | null;
+}
+/** Columns every versioned clinical table has (see 030_record.sql). */
+interface Versioned {
+  id: Generated<string>; entry_id: string; version: ColumnType<number, number | undefined, never>;
+  superseded_at: ColumnType<Date | null, never, Date>; superseded_by: ColumnType<string | null, never, string>;
+  patient_id: string; identifier: string | null;
+  recorded_by: string | null; recorded_at: ColumnType<Date, Date | undefined, never>;
+}
+export type EncounterClass = 'outpatient' | 'emergency' | 'inpatient';
+export interface EncounterTable extends Versioned {
+  institution_id: string; department_id: string | null; practitioner_id: string | null; class: EncounterClass;
+  status: ColumnType<string, string | undefined, never>; started_at: Date; ended_at: Date | null; reason: string | null;
+}
+export interface ConditionTable extends Versioned {
+  institution_id: string; encounter_id: string | null; practitioner_id: string | null; code_system: string; code: string; display: string;
+  category: ColumnType<string, string | undefined, never>; clinical_status: ColumnType<string, string | undefined, never>;
+  verification_status: ColumnType<string, string | undefined, never>; is_primary: ColumnType<boolean, boolean | undefined, never>;
+  onset_date: ColumnType<string | null, string | null | undefined, never>; note: string | null;
+}
+export interface AllergyTable extends Versioned {
+  institution_id: string; substance: string; category: ColumnType<string, string | undefined, never>; reaction: string | null;
+  severity: string | null; criticality: ColumnType<string, string | undefined, never>;
+  clinical_status: ColumnType<string, string | undefined, never>; verification_status: ColumnType<string, string | undefined, never>;
+}
+export interface MedicationRequestTable extends Versioned {
+  institution_id: string; encounter_id: string | null; practitioner_id: string | null; drug: string; drug_code: string | null;
+  dose: string | null; route: string | null; frequency: string | null; days: number | null; quantity: string | null;
+  status: ColumnType<string, string | undefined, never>; authored_at: Date; note: string | null;
+}
+export interface DiagnosticReportTable extends Versioned {
+  institution_id: string; encounter_id: string | null; practitioner_id: string | null;
+  category: 'lab' | 'imaging' | 'ecg' | 'ultrasound' | 'endoscopy' | 'pathology' | 'other'; code: string | null; name: string;
+  modality: string | null; findings: string | null; conclusion: string | null; status: ColumnType<string, string | undefined, never>; issued_at: Date;
+}
+export interface ObservationTable extends Versioned {
+  institution_id: string | null; encounter_id: string | null; report_id: string | null;
+  category: 'laboratory' | 'vital-signs' | 'home-monitoring' | 'exam'; code: string; name: string;
+  value_num: ColumnType<string | null, number | string | null | undefined, never>; value_text: string | null; unit: string | null;
+  ref_low: ColumnType<string | null, number | string | null | undefined, never>; ref_high: ColumnType<string | null, number | string | null | undefined, never>;
+  ref_text: string | null; flag: string | null; effective_at: Date; device: string | null; status: ColumnType<string, string | undefined, never>;
+}
+export type DocumentKind = 'discharge_summary' | 'referral_letter' | 'consultation_opinion' | 'consent_form' | 'scanned' | 'outpatient_record' | 'other';
+export interface DocumentTable extends Versioned {
+  institution_id: string; encounter_id: string | null; practitioner_id: string | null; kind: DocumentKind; title: string; text: string | null;
+  authored_at: Date; status: ColumnType<string, string | undefined, never>;
+}
+export interface DocumentAttachmentTable {
+  document_id: string; position: number; file_sha256: string; name: string; content_type: string; size: ColumnType<string, number, never>;
+}
+export interface CareRelationTable {
+  id: Generated<string>; patient_id: string; institution_id: string; kind: 'referral' | 'consultation' | 'contract' | 'treatment';
+  source_id: string | null; starts_at: ColumnType<Date, Date | undefined, Date>; ends_at: Date | null; created_at: CreatedAt;
+}
+export interface RecordConsentTable {
+  id: Generated<string>; patient_id: string; institution_ids: string[] | null; scope: string[] | null;
+  starts_at: ColumnType<Date, Date | undefined, never>; ends_at: ColumnType<Date | null, Date | null | undefined, never>; signed_by: string;
+  document_id: string | null; recorded_by: string; recorded_at: CreatedAt;
+  revoked_at: Date | null; revoked_by: string | null; revoke_reason: string | null;
+}
+export interface BreakGlassTable {
+  id: Generated<string>; user_id: string; institution_id: string | null; patient_id: string; reason: string;
+  granted_at: CreatedAt; expires_at: Date; reviewed_at: Date | null; reviewed_by: string | null; review_note: string | null;
+}
+export interface ApiClientTable {
+  id: Generated<string>; client_id: string; secret_hash: string; name: string; institution_id: string; user_id: string;
+  created_by: string | null; created_at: CreatedAt; revoked_at: Date | null; last_used_at: Date | null;
+}
+export interface OauthTokenTable { token_hash: string; client_id: string; issued_at: CreatedAt; expires_at: Date }
+
 export interface Database {
   api_token: ApiTokenTable;
   institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
@@ -168,4 +247,9 @@ export interface Database {
   quota_rule: QuotaRuleTable; schedule_resource: ScheduleResourceTable; slot: SlotTable; appointment: AppointmentTable;
   appointment_event: AppointmentEventTable; release_rule: ReleaseRuleTable;
   waitlist_entry: WaitlistEntryTable; schedule_template: ScheduleTemplateTable; schedule_exception: ScheduleExceptionTable;
+  code_system_concept: CodeSystemConceptTable; lab_item: LabItemTable; encounter: EncounterTable; condition: ConditionTable;
+  allergy: AllergyTable; medication_request: MedicationRequestTable; diagnostic_report: DiagnosticReportTable;
+  observation: ObservationTable; document: DocumentTable; document_attachment: DocumentAttachmentTable;
+  care_relation: CareRelationTable; record_consent: RecordConsentTable; break_glass: BreakGlassTable;
+  api_client: ApiClientTable; oauth_token: OauthTokenTable;
 }

@@ -81,6 +81,7 @@ export async function makeWorld(db: Db) {
     family_doctor: await makeUser(db, 'family_doctor', [{ role: 'family_doctor', institutionId: lower.id }]),
     patient: await makeUser(db, 'patient', [{ role: 'patient', institutionId: null }], { patientId: patient.id }),
     regulator: await makeUser(db, 'regulator', [{ role: 'regulator', institutionId: null }]),
+    system_client: await makeUser(db, 'system_client', [{ role: 'system_client', institutionId: upper.id }]),
   };
   return { upper, lower, consortium, dept, doctorP, lowerDoctorP, patient, users };
 }
