@@ -21,6 +21,8 @@ import { fhirRoutes } from '../fhir/routes.js';
 import { fileRoutes } from '../files/routes.js';
 import { openFileStore, type FileStore } from '../files/store.js';
 import { messagingRoutes } from '../messaging/routes.js';
+import { apiClientRoutes, oauthRoutes } from '../oauth/routes.js';
+import { resolveAccessToken } from '../oauth/tokens.js';
 import { Dispatcher, notifiersFrom, type Notifier } from '../messaging/outbound.js';
 import { Hub } from '../realtime/hub.js';
 import { realtimeRoutes } from '../realtime/routes.js';
@@ -100,7 +102,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
     if (token) req.caller = await resolveSession(handle.db, config, token, req.ip);
     // System clients: `Authorization: Bearer <api token>` (REST and the /ws upgrade).
     const bearer = !req.caller && req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (bearer) req.caller = await resolveToken(handle.db, bearer, req.ip);
+    if (bearer) req.caller = (await resolveToken(handle.db, bearer, req.ip)) ?? (await resolveAccessToken(handle.db, bearer, req.ip));
     // Every API route needs a signed-in caller unless it is marked public; checked before the body is validated.
     if (!req.caller && req.routeOptions.url?.startsWith('/api/v1/') && !(req.routeOptions.config as { public?: boolean }).public) throw unauthorized();
   });
@@ -124,6 +126,8 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(messagingRoutes, { prefix: '/api/v1' });
   await app.register(fileRoutes, { prefix: '/api/v1/files' });
   await app.register(schedulingRoutes, { prefix: '/api/v1/scheduling' });
+  await app.register(apiClientRoutes, { prefix: '/api/v1/api-clients' });
+  await app.register(oauthRoutes, { prefix: '/oauth2' });
   await app.register(fhirRoutes, { prefix: '/fhir' });
   await app.register(realtimeRoutes);
 

@@ -81,6 +81,7 @@ const PROBES: Record<Action, Probe> = {
   'appointment.cancel': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/cancel`, {}),
   'appointment.read': (c, inst) => c.get(`/api/v1/scheduling/appointments/${booked[inst]![0]}`),
   'appointment.attend': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/check-in`, {}),
+  'api_client.manage': (c, inst) => c.post('/api/v1/api-clients', { institutionId: inst, name: `矩阵接口${++n}` }),
 };
 
 const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',
