@@ -42,9 +42,9 @@ export function entryHash(row: AuditRow): string {
 type Tx = Transaction<Database>;
 
 async function append(tx: Tx, actor: Actor, e: AuditEntry, at = new Date()) {
-  // One writer at a time extends the chain; the lock is released at commit.
-  await sql`SELECT pg_advisory_xact_lock(727002)`.execute(tx);
-  const last = await tx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  // One writer at a time extends the chain: audit_chain_tail() takes the lock (released at commit) and reads the
+  // last entry, in one round trip.
+  const last = (await sql<{ seq: string; hash: string }>`SELECT seq, hash FROM audit_chain_tail()`.execute(tx)).rows[0];
   const row: AuditRow = {
     seq: last ? Number(last.seq) + 1 : 1, at,
     user_id: actor.userId, username: actor.username, role: actor.role, institution_id: actor.institutionId,
