@@ -1,5 +1,6 @@
 /** Starts Yilian: opens the database (embedded PGlite in DATA_DIR, or DATABASE_URL), migrates, seeds the demo, listens. */
 import { mkdirSync } from 'node:fs';
+import { ensureCodeData } from './codes/codes.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
@@ -10,6 +11,7 @@ const config = loadConfig();
 if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
 const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
 await migrate(handle.db);
+await ensureCodeData(handle.db);
 const app = await buildApp(handle, config);
 if (config.seedDemo) {
   const seeded = await ensureDemoData(handle.db);

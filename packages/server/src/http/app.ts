@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
 import { auditRoutes } from '../audit/routes.js';
+import { codeRoutes } from '../codes/routes.js';
 import { resolveToken } from '../auth/api-tokens.js';
 import { authRoutes } from '../auth/routes.js';
 import { userRoutes } from '../auth/users-routes.js';
@@ -126,6 +127,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(messagingRoutes, { prefix: '/api/v1' });
   await app.register(fileRoutes, { prefix: '/api/v1/files' });
   await app.register(schedulingRoutes, { prefix: '/api/v1/scheduling' });
+  await app.register(codeRoutes, { prefix: '/api/v1' });
   await app.register(apiClientRoutes, { prefix: '/api/v1/api-clients' });
   await app.register(oauthRoutes, { prefix: '/oauth2' });
   await app.register(fhirRoutes, { prefix: '/fhir' });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import pg from 'pg';
+import { ensureCodeData } from '../codes/codes.js';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
@@ -61,6 +62,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: Pa
   const database = await createDatabase();
   const handle = await openDatabase(database.url ? { url: database.url } : { memory: true });
   await migrate(handle.db);
+  await ensureCodeData(handle.db);
   // Each app keeps its files (the encrypted store, its key) in a directory of its own, removed on close.
   const dataDir = mkdtempSync(join(tmpdir(), 'yl-test-data-'));
   const config = loadConfig({ logLevel: 'silent', seedDemo: false, dataDir, fileKey: undefined, smtpUrl: undefined, ...overrides });
