@@ -31,6 +31,9 @@ const SchedAppointmentsPage = lazy(() => import('./pages/scheduling/Appointments
 const MyAppointmentsPage = lazy(() => import('./pages/scheduling/MyAppointmentsPage'));
 const BookPage = lazy(() => import('./pages/scheduling/BookPage'));
 const QuotaReportPage = lazy(() => import('./pages/scheduling/QuotaReportPage'));
+const MyHealthRecordPage = lazy(() => import('./pages/record/MyHealthRecordPage'));
+const BreakGlassReportPage = lazy(() => import('./pages/admin/BreakGlassReportPage'));
+const ApiClientsPage = lazy(() => import('./pages/admin/ApiClientsPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 export const FullPageSpin = () => (
@@ -56,8 +59,9 @@ export function AppRoutes() {
         <Route index element={page(<HomePage />)} />
         <Route path="patients" element={page(<PatientSearchPage />)} />
         <Route path="patients/new" element={page(<PatientCreatePage />)} />
-        <Route path="patients/:id" element={page(<PatientDetailPage />)} />
+        <Route path="patients/:id/:tab?" element={page(<PatientDetailPage />)} />
         <Route path="me" element={page(<MyRecordPage />)} />
+        <Route path="me/record" element={page(<MyHealthRecordPage />)} />
         <Route path="messages/:threadId?" element={page(<MessagesPage />)} />
         <Route path="directory" element={<Navigate to="/directory/institutions" replace />} />
         <Route path="directory/consortia" element={page(<ConsortiaPage />)} />
@@ -77,6 +81,8 @@ export function AppRoutes() {
         <Route path="scheduling/report" element={page(<QuotaReportPage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
         <Route path="admin/users" element={page(<UsersPage />)} />
+        <Route path="admin/break-glass" element={page(<BreakGlassReportPage />)} />
+        <Route path="admin/api-clients" element={page(<ApiClientsPage />)} />
         <Route path="account" element={page(<AccountPage />)} />
         <Route path="*" element={page(<NotFoundPage />)} />
       </Route>

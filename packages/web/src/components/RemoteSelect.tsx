@@ -7,7 +7,7 @@ import type { Consortium, Department, Institution, PatientSummary, Practitioner 
 
 type Option = { value: string; label: string };
 
-interface RemoteProps<T> extends Omit<SelectProps<string | string[]>, 'options' | 'showSearch' | 'loading'> {
+export interface RemoteProps<T> extends Omit<SelectProps<string | string[]>, 'options' | 'showSearch' | 'loading'> {
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   toOption: (item: T) => Option;
@@ -19,7 +19,7 @@ interface RemoteProps<T> extends Omit<SelectProps<string | string[]>, 'options' 
   searchOnly?: boolean;
 }
 
-function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = true, searchOnly = false, ...rest }: RemoteProps<T>) {
+export function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = true, searchOnly = false, ...rest }: RemoteProps<T>) {
   const [options, setOptions] = useState<Option[]>([]);
   const [loading, setLoading] = useState(false);
   const [typed, setQ] = useState('');

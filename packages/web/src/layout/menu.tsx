@@ -1,7 +1,7 @@
 /** The side menu: only the entries the active role may use (grantFor from @yilian/core decides). */
 import {
   ApartmentOutlined, AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, FolderOpenOutlined,
-  BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, HomeOutlined, IdcardOutlined, ScheduleOutlined, MessageOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
+  AlertOutlined, ApiOutlined, BarChartOutlined, CalendarOutlined, FileProtectOutlined, CarryOutOutlined, FieldTimeOutlined, HomeOutlined, IdcardOutlined, ScheduleOutlined, MessageOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { Badge, type MenuProps } from 'antd';
 import type { TFunction } from 'i18next';
@@ -26,6 +26,7 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
   if (hasOwnRecord) {
     items.push({ key: '/scheduling/mine', icon: <CarryOutOutlined />, label: t('nav.myAppointments') });
     items.push({ key: '/scheduling/book', icon: <CalendarOutlined />, label: t('nav.book') });
+    items.push({ key: '/me/record', icon: <FileProtectOutlined />, label: t('nav.myHealthRecord') });
     items.push({ key: '/me', icon: <IdcardOutlined />, label: t('nav.myRecord') });
   }
   const scheduling = schedulingItems(t, can, hasOwnRecord);
@@ -42,6 +43,8 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
     items.push({ key: 'directory', icon: <FolderOpenOutlined />, label: t('nav.directory'), children });
   }
   if (can('user.manage')) items.push({ key: '/admin/users', icon: <UserSwitchOutlined />, label: t('nav.users') });
+  if (can('record.break_glass_review')) items.push({ key: '/admin/break-glass', icon: <AlertOutlined />, label: t('nav.breakGlass') });
+  if (can('api_client.manage')) items.push({ key: '/admin/api-clients', icon: <ApiOutlined />, label: t('nav.apiClients') });
   if (can('audit.read')) items.push({ key: '/audit', icon: <AuditOutlined />, label: t('nav.audit') });
   items.push({ key: '/account', icon: <SafetyOutlined />, label: t('nav.account') });
   return items;
@@ -57,8 +60,8 @@ function schedulingItems(t: TFunction, can: AuthContextCan, patient: boolean): I
   return children;
 }
 
-const ALL_KEYS = ['/scheduling/calendar', '/scheduling/appointments', '/scheduling/resources', '/scheduling/report', '/scheduling/mine', '/scheduling/book', '/messages', '/patients/new', '/patients', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
-  '/directory/practitioners', '/directory/experts', '/directory/import', '/admin/users', '/audit', '/account'];
+const ALL_KEYS = ['/scheduling/calendar', '/scheduling/appointments', '/scheduling/resources', '/scheduling/report', '/scheduling/mine', '/scheduling/book', '/messages', '/patients/new', '/patients', '/me/record', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
+  '/directory/practitioners', '/directory/experts', '/directory/import', '/admin/users', '/admin/break-glass', '/admin/api-clients', '/audit', '/account'];
 
 /** The menu key of a location: the longest entry that is a prefix of the path. */
 export function selectedKey(pathname: string): string {
