@@ -14,7 +14,62 @@ export const CODE_SYSTEM = {
   slotCategory: `${CANONICAL}/CodeSystem/slot-category`,
   slotPool: `${CANONICAL}/CodeSystem/slot-pool`,
   bookingChannel: `${CANONICAL}/CodeSystem/booking-channel`,
+  institutionLevel: `${CANONICAL}/CodeSystem/institution-level`,
+  institutionType: `${CANONICAL}/CodeSystem/institution-type`,
+  practitionerTitle: `${CANONICAL}/CodeSystem/practitioner-title`,
+  specialty: `${CANONICAL}/CodeSystem/specialty`,
+  encounterClass: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+  conditionCategory: 'http://terminology.hl7.org/CodeSystem/condition-category',
+  conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
+  conditionVerification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+  allergyClinical: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical',
+  allergyVerification: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification',
+  observationCategory: 'http://terminology.hl7.org/CodeSystem/observation-category',
+  /** Home monitoring (家庭自测) is not an HL7 observation category: ours, next to vital-signs. */
+  observationCategoryLocal: `${CANONICAL}/CodeSystem/observation-category`,
+  interpretation: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation',
+  /** Lab items of the platform's catalogue (lab_item.code). */
+  labItem: `${CANONICAL}/CodeSystem/lab-item`,
+  loinc: 'http://loinc.org',
+  ucum: 'http://unitsofmeasure.org',
+  diagnosticServiceSection: 'http://terminology.hl7.org/CodeSystem/v2-0074',
+  reportCategoryLocal: `${CANONICAL}/CodeSystem/report-category`,
+  reportCode: `${CANONICAL}/CodeSystem/report-code`,
+  documentKind: `${CANONICAL}/CodeSystem/document-kind`,
+  drug: `${CANONICAL}/CodeSystem/drug`,
+  identifierType: 'http://terminology.hl7.org/CodeSystem/v2-0203',
+  consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
+  consentCategory: 'http://loinc.org',
+  consentAction: 'http://terminology.hl7.org/CodeSystem/consentaction',
+  recordKind: `${CANONICAL}/CodeSystem/record-kind`,
+  organizationType: 'http://terminology.hl7.org/CodeSystem/organization-type',
 } as const;
+
+/**
+ * Identifier systems. The resident ID (居民身份证号码) is the national one; the rest are ours: institution codes,
+ * practitioner licence numbers, and each institution's local patient numbers (门诊号/住院号/就诊卡号) per kind.
+ */
+export const IDENTIFIER_SYSTEM = {
+  residentId: 'urn:oid:2.16.156.10011.1.3',
+  institutionCode: `${CANONICAL}/sid/institution-code`,
+  practitionerLicense: `${CANONICAL}/sid/practitioner-license`,
+  /** `…/sid/patient-number/<institution code>/<kind>` (kind: local_mrn, outpatient_no, inpatient_no, visit_card, other). */
+  patientNumber: (institutionCode: string, kind: string) => `${CANONICAL}/sid/patient-number/${institutionCode}/${kind}`,
+  /** A record entry's source id sent without a system (REST `identifier`): `…/sid/source/<institution code>`. */
+  source: (institutionCode: string) => `${CANONICAL}/sid/source/${institutionCode}`,
+} as const;
+
+/**
+ * Diagnoses: ICD-10 国家临床版 2.0 (the national clinical edition, 国家卫生健康委/医保局) has no published FHIR URI, so
+ * it gets one under our canonical base; the project's demo list (icd10-yilian-demo) is named as its own system.
+ * Codes of other systems keep the URI of their code_system_concept system id under `…/CodeSystem/`.
+ */
+export const ICD10_CN_CLINICAL = `${CANONICAL}/CodeSystem/icd10-cn-clinical-2.0`;
+export const conditionCodeSystemUri = (system: string) =>
+  system === 'icd10-cn-clinical-2.0' ? ICD10_CN_CLINICAL : system.startsWith('http') || system.startsWith('urn:') ? system : `${CANONICAL}/CodeSystem/${system}`;
+/** The code_system_concept system id of a FHIR coding system URI (the inverse of conditionCodeSystemUri). */
+export const conditionCodeSystemId = (uri: string) =>
+  uri === ICD10_CN_CLINICAL ? 'icd10-cn-clinical-2.0' : uri.startsWith(`${CANONICAL}/CodeSystem/`) ? uri.slice(`${CANONICAL}/CodeSystem/`.length) : uri;
 
 export const EXTENSION = {
   /** The institution (Organization) a Schedule, Slot or Appointment belongs to. */
@@ -27,6 +82,14 @@ export const EXTENSION = {
   slotPrimaryReturnsAt: `${CANONICAL}/StructureDefinition/slot-primary-returns-at`,
   /** Appointment: through whom it was booked (doctor, family doctor, patient, referral, fhir). */
   bookingChannel: `${CANONICAL}/StructureDefinition/booking-channel`,
+  /** Patient (create): the sender has checked the likely-duplicate candidates and this is someone else (valueBoolean). */
+  confirmNotDuplicate: `${CANONICAL}/StructureDefinition/confirm-not-duplicate`,
+  /** Record entries: the version of the logical entry this resource shows (valueInteger). */
+  entryVersion: `${CANONICAL}/StructureDefinition/entry-version`,
+  /** Consent: the kinds of record entries covered (valueCode, repeated). */
+  consentRecordKind: `${CANONICAL}/StructureDefinition/consent-record-kind`,
+  /** Observation: the device of a home measurement (家用血压计 …), valueString. */
+  device: `${CANONICAL}/StructureDefinition/observation-device`,
 } as const;
 
 /** Search parameters of our own (not in the FHIR spec), named in the CapabilityStatement. */

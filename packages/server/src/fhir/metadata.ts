@@ -17,7 +17,8 @@ export function capabilityStatement(base: string, modules: readonly ResourceModu
     versioning: 'no-version',
     readHistory: false,
     updateCreate: false,
-    ...(m.create ? { conditionalCreate: m.type === 'Appointment' } : {}),
+    ...(m.create ? { conditionalCreate: m.type === 'Appointment' || !!m.conditionalCreate } : {}),
+    ...(m.update && m.conditionalCreate ? { conditionalUpdate: true } : {}),
     searchParam: [
       ...m.searchParams.map((p) => ({ name: p.name, type: p.type, ...(p.definition ? { definition: p.definition } : {}), documentation: p.documentation })),
       { name: '_count', type: 'number' as const, documentation: 'page size, default 20, at most 200' },

@@ -6,6 +6,7 @@
 import { AppError, notFound } from '@yilian/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../http/context.js';
+import { matchOne } from './conditional.js';
 import { applyJsonPatch } from './json-patch.js';
 import { capabilityStatement } from './metadata.js';
 import { FHIR_JSON, noRoute, registerFhirErrors } from './outcome.js';
@@ -65,6 +66,11 @@ export async function fhirRoutes(app: FastifyInstance) {
       const create = m.create;
       app.post(`/${m.type}`, async (req, reply) => {
         requireMediaType(req, RESOURCE_TYPES);
+        const ifNoneExist = req.headers['if-none-exist'];
+        if (m.conditionalCreate && typeof ifNoneExist === 'string') {
+          const match = await matchOne(ctx(req), m, ifNoneExist);
+          if (match) return send(reply.header('location', location(req, match.id!)), 200, match);
+        }
         const { resource, replayed } = await create(ctx(req), req.body);
         if (replayed) reply.header('idempotent-replay', 'true');
         reply.header('location', location(req, resource.id!));
