@@ -29,6 +29,7 @@ import { Hub } from '../realtime/hub.js';
 import { realtimeRoutes } from '../realtime/routes.js';
 import { patientRoutes } from '../identity/routes.js';
 import { opsRoutes } from '../ops/routes.js';
+import { recordRoutes } from '../record/routes.js';
 import { schedulingRoutes } from '../scheduling/routes.js';
 import { startScheduleRoller } from '../scheduling/scheduling.js';
 import { registerErrorHandling, validationError } from './errors.js';
@@ -127,6 +128,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(messagingRoutes, { prefix: '/api/v1' });
   await app.register(fileRoutes, { prefix: '/api/v1/files' });
   await app.register(schedulingRoutes, { prefix: '/api/v1/scheduling' });
+  await app.register(recordRoutes, { prefix: '/api/v1' });
   await app.register(codeRoutes, { prefix: '/api/v1' });
   await app.register(apiClientRoutes, { prefix: '/api/v1/api-clients' });
   await app.register(oauthRoutes, { prefix: '/oauth2' });
