@@ -82,6 +82,10 @@ const PROBES: Record<Action, Probe> = {
   'appointment.read': (c, inst) => c.get(`/api/v1/scheduling/appointments/${booked[inst]![0]}`),
   'appointment.attend': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/check-in`, {}),
   'api_client.manage': (c, inst) => c.post('/api/v1/api-clients', { institutionId: inst, name: `矩阵接口${++n}` }),
+  'code.manage': (c) => {
+    const m = multipart('codes.csv', `编码,名称\nZ99.${String(++n % 1000).padStart(3, '0')},矩阵诊断${n}\n`);
+    return c.request('POST', '/api/v1/codes/import?system=test-matrix', m.body, m.headers);
+  },
 };
 
 const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',
