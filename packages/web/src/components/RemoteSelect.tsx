@@ -17,9 +17,11 @@ export interface RemoteProps<T> extends Omit<SelectProps<string | string[]>, 'op
   serverSearch?: boolean;
   /** Ask only once something is typed (patients: no list of everyone, and every search is audited). */
   searchOnly?: boolean;
+  /** The endpoint takes no `limit` (it answers its whole, short list). */
+  noLimit?: boolean;
 }
 
-export function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = true, searchOnly = false, ...rest }: RemoteProps<T>) {
+export function RemoteSelect<T>({ path, query, toOption, known = [], serverSearch = true, searchOnly = false, noLimit = false, ...rest }: RemoteProps<T>) {
   const [options, setOptions] = useState<Option[]>([]);
   const [loading, setLoading] = useState(false);
   const [typed, setQ] = useState('');
@@ -33,7 +35,8 @@ export function RemoteSelect<T>({ path, query, toOption, known = [], serverSearc
     if (searchOnly && !q.trim()) { setOptions([]); return; }
     timer.current = setTimeout(() => {
       setLoading(true);
-      const extra = serverSearch ? { q: q || undefined, limit: 100 } : { limit: 500 };
+      const limit = noLimit ? undefined : serverSearch ? 100 : 500;
+      const extra = serverSearch ? { q: q || undefined, limit } : { limit };
       get<Page<T> | T[]>(path, { ...(JSON.parse(queryKey) as object), ...extra }, ctrl.signal)
         .then((d) => setOptions(asPage(d).items.map(toOption)))
         .catch(() => { /* the field stays usable with the known options */ })
@@ -42,7 +45,7 @@ export function RemoteSelect<T>({ path, query, toOption, known = [], serverSearc
     return () => { ctrl.abort(); clearTimeout(timer.current); };
     // toOption is a render-time closure; the list only depends on what is asked.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [path, queryKey, q, serverSearch, searchOnly]);
+  }, [path, queryKey, q, serverSearch, searchOnly, noLimit]);
 
   const merged = useMemo(() => {
     const seen = new Set(options.map((o) => o.value));

@@ -388,7 +388,7 @@ export const en: Messages = {
   },
   breakGlass: {
     subtitle: 'Every emergency access: who, from which institution, which patient, why and until when; each one reviewed',
-    grantedAt: 'Opened', user: 'User', institution: 'Institution', patient: 'Patient', reason: 'Reason', expiresAt: 'Until', reviewCol: 'Review',
+    grantedAt: 'Opened', user: 'User', institution: 'Institution', patient: 'Patient', reason: 'Reason', expiresAt: 'Until', reviewCol: 'Review', reads: 'Reads', readsN: '{{count}} reads',
     live: 'Live', until: 'Until {{time}}', all: 'All', reviewed: 'Reviewed', unreviewed: 'To review', review: 'Review',
     reviewTitle: 'Review emergency access', confirmReview: 'Mark reviewed', note: 'Review note', noteRequired: 'Write a review note',
     notePlaceholder: 'e.g. emergency resuscitation, reason confirmed', reviewedMsg: 'Reviewed', none: 'No emergency accesses in this period',

@@ -387,7 +387,7 @@ export const zh = {
   },
   breakGlass: {
     subtitle: '每一次紧急访问：谁、哪个机构、访问了哪位患者、理由、有效期；逐条复核',
-    grantedAt: '访问时间', user: '访问人', institution: '机构', patient: '患者', reason: '理由', expiresAt: '有效至', reviewCol: '复核',
+    grantedAt: '访问时间', user: '访问人', institution: '机构', patient: '患者', reason: '理由', expiresAt: '有效至', reviewCol: '复核', reads: '查阅次数', readsN: '查阅 {{count}} 次',
     live: '有效中', until: '有效至 {{time}}', all: '全部', reviewed: '已复核', unreviewed: '待复核', review: '复核',
     reviewTitle: '复核紧急访问', confirmReview: '确认复核', note: '复核意见', noteRequired: '请填写复核意见',
     notePlaceholder: '如：急诊抢救需要，理由属实', reviewedMsg: '已复核', none: '所选期间没有紧急访问',

@@ -17,12 +17,12 @@ import { useApiData, useErrorReporter, useIsMobile } from '../../hooks';
 import { fmtMinute } from '../record/model';
 
 export interface BreakGlassGrant {
-  id: string; userId: string; userName?: string | null; displayName?: string | null; username?: string | null;
+  id: string; userId: string; displayName?: string | null; username?: string | null;
   institutionId: string | null; institutionName: string | null;
   patientId: string; patientName?: string | null; patientNameMasked?: string | null; patientMasked?: string | null;
   reason: string; grantedAt: string; expiresAt: string;
-  reviewedAt: string | null; reviewedBy?: string | null; reviewedByName?: string | null; reviewNote: string | null;
-  reads?: number | null;
+  reviewedAt: string | null; reviewedBy?: { id: string; displayName: string } | null; reviewNote: string | null;
+  active?: boolean; readCount?: number | null;
 }
 
 /** 张** — the report is about the access, not the patient. */
@@ -66,13 +66,13 @@ export default function BreakGlassReportPage() {
     } catch (e) { report(e, form); } finally { setBusy(false); }
   };
 
-  const who = (g: BreakGlassGrant) => g.userName ?? g.displayName ?? g.username ?? '—';
+  const who = (g: BreakGlassGrant) => g.displayName ?? g.username ?? '—';
   const patient = (g: BreakGlassGrant) => g.patientNameMasked ?? g.patientMasked ?? maskName(g.patientName);
-  const live = (g: BreakGlassGrant) => dayjs(g.expiresAt).isAfter(dayjs());
+  const live = (g: BreakGlassGrant) => g.active ?? dayjs(g.expiresAt).isAfter(dayjs());
   const reviewCell = (g: BreakGlassGrant) => (g.reviewedAt ? (
     <div style={{ maxWidth: 280 }}>
       <Tag color="success" icon={<CheckCircleOutlined />}>{t('breakGlass.reviewed')}</Tag>
-      <span className="yl-muted" style={{ fontSize: 12 }}>{fmtMinute(g.reviewedAt)}{g.reviewedByName ? ` · ${g.reviewedByName}` : ''}</span>
+      <span className="yl-muted" style={{ fontSize: 12 }}>{fmtMinute(g.reviewedAt)}{g.reviewedBy?.displayName ? ` · ${g.reviewedBy.displayName}` : ''}</span>
       {g.reviewNote && <div style={{ fontSize: 13 }}>{g.reviewNote}</div>}
     </div>
   ) : mayReview ? (
@@ -88,6 +88,7 @@ export default function BreakGlassReportPage() {
     { title: t('breakGlass.expiresAt'), dataIndex: 'expiresAt', render: (v: string, g) => (
       <span className="yl-nowrap">{fmtMinute(v)}{live(g) && <Tag color="red" style={{ marginInlineStart: 6 }}>{t('breakGlass.live')}</Tag>}</span>
     ) },
+    { title: t('breakGlass.reads'), dataIndex: 'readCount', align: 'right', render: (v: number | null | undefined) => v ?? '—' },
     { title: t('breakGlass.reviewCol'), key: 'review', render: (_v, g) => reviewCell(g) },
   ];
 
@@ -100,7 +101,7 @@ export default function BreakGlassReportPage() {
       <div className="yl-muted" style={{ fontSize: 13 }}>{g.institutionName ?? '—'} → {t('breakGlass.patient')} {patient(g)}</div>
       <div style={{ margin: '4px 0', fontSize: 13 }}>{t('common.reasonLine', { reason: g.reason })}</div>
       <div className="yl-muted" style={{ fontSize: 12, marginBottom: 6 }}>
-        {t('breakGlass.until', { time: fmtMinute(g.expiresAt) })}{live(g) && <Tag color="red" style={{ marginInlineStart: 6 }}>{t('breakGlass.live')}</Tag>}
+        {t('breakGlass.until', { time: fmtMinute(g.expiresAt) })}{typeof g.readCount === 'number' ? ` · ${t('breakGlass.readsN', { count: g.readCount })}` : ''}{live(g) && <Tag color="red" style={{ marginInlineStart: 6 }}>{t('breakGlass.live')}</Tag>}
       </div>
       {reviewCell(g)}
     </div>

@@ -7,8 +7,8 @@ import { ApiError, asPage, get, type Page } from '../../api';
 import { fmtMinute } from './model';
 
 export interface AccessLogEntry {
-  at: string; seq?: number; userId?: string | null; username?: string | null; userName?: string | null; displayName?: string | null;
-  role?: string | null; institutionId?: string | null; institutionName?: string | null; action: string; via?: string | null;
+  at: string; seq?: number; user?: { id: string | null; username: string | null; displayName: string | null } | null;
+  role?: string | null; roleLabel?: { zh: string; en: string } | null; institutionId?: string | null; institutionName?: string | null; action: string; via?: string | null;
   reason?: string | null; breakGlass?: boolean; kind?: string | null; outcome?: string;
 }
 
@@ -40,6 +40,14 @@ export function AccessLog({ patientId }: { patientId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [patientId]);
 
+  /** record.read → 查看; record.condition.create → 新增 + 诊断; anything else by the audit log's own labels. */
+  const actionOf = (action: string): { label: string; kind: string | null } => {
+    const m = /^record\.(encounter|condition|allergy|medication|report|observation|document)\.(create|correct)$/.exec(action);
+    if (m) return { label: t(`record.log.action.record_${m[2] === 'create' ? 'write' : 'correct'}`), kind: m[1]! };
+    const key = action.replaceAll('.', '_');
+    return { label: t(`record.log.action.${key}`, { defaultValue: t(`audit.actions.${key}`, { defaultValue: action }) }), kind: null };
+  };
+
   if (error && !items.length) return <Alert type="error" showIcon title={error.text(i18n.language)} />;
   return (
     <div>
@@ -49,16 +57,19 @@ export function AccessLog({ patientId }: { patientId: string }) {
           <div className="yl-log">
             {items.map((e, i) => {
               const bg = e.breakGlass || e.via === 'break_glass';
-              const who = e.userName ?? e.displayName ?? e.username ?? t('record.log.unknownUser');
+              const who = e.user?.displayName ?? e.user?.username ?? t('record.log.unknownUser');
+              const { label, kind } = actionOf(e.action);
               return (
                 <div key={e.seq ?? i} className={`yl-log-row${bg ? ' bg' : ''}`}>
                   <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, alignItems: 'baseline', flexWrap: 'wrap' }}>
-                    <span><Typography.Text strong>{who}</Typography.Text>{e.institutionName && <span className="yl-muted"> · {e.institutionName}</span>}</span>
+                    <span><Typography.Text strong>{who}</Typography.Text>
+                      {e.roleLabel && <span className="yl-muted"> · {i18n.language.startsWith('en') ? e.roleLabel.en : e.roleLabel.zh}</span>}
+                      {e.institutionName && <span className="yl-muted"> · {e.institutionName}</span>}</span>
                     <span className="yl-muted" style={{ fontSize: 12 }}>{fmtMinute(e.at)}</span>
                   </div>
                   <div style={{ marginTop: 2 }}>
-                    <Tag color={e.action.endsWith('.read') ? 'blue' : 'purple'}>{t(`record.log.action.${e.action.replaceAll('.', '_')}`, { defaultValue: e.action })}</Tag>
-                    {e.kind && <Tag>{t(`record.kind.${e.kind}`, { defaultValue: e.kind })}</Tag>}
+                    <Tag color={e.action.endsWith('.read') ? 'blue' : 'purple'}>{label}</Tag>
+                    {(e.kind ?? kind) && <Tag>{t(`record.kind.${e.kind ?? kind}`, { defaultValue: e.kind ?? kind })}</Tag>}
                     {bg ? <Tag color="red" icon={<AlertOutlined />}>{t('record.log.via.break_glass')}</Tag>
                       : e.via ? <Tag>{t(`record.log.via.${e.via}`, { defaultValue: e.via })}</Tag> : null}
                     {e.outcome === 'denied' && <Tag color="default">{t('record.log.denied')}</Tag>}

@@ -38,7 +38,7 @@ export function ConsentsPanel({ patientId, self = false, onChanged }: { patientI
 
   const kinds = (c: Consent) => (c.scope?.length ? c.scope.map((k) => t(`record.kind.${k}`, { defaultValue: k })).join('、') : t('record.consent.scopeAll'));
   const insts = (c: Consent) => (c.institutionIds?.length
-    ? (c.institutionNames?.length ? c.institutionNames.join('、') : t('record.consent.nInstitutions', { count: c.institutionIds.length }))
+    ? (c.institutions?.length ? c.institutions.map((i) => i.name).join('、') : t('record.consent.nInstitutions', { count: c.institutionIds.length }))
     : t('record.consent.allMembers'));
 
   return (
@@ -68,8 +68,8 @@ export function ConsentsPanel({ patientId, self = false, onChanged }: { patientI
                       <div><span className="yl-muted">{t('record.consent.period')}</span> {fmtDate(c.startsAt)} ~ {c.endsAt ? fmtDate(c.endsAt) : t('record.consent.noEnd')}</div>
                       <div><span className="yl-muted">{t('record.consent.institutions')}</span> {insts(c)}</div>
                       <div><span className="yl-muted">{t('record.consent.scope')}</span> {kinds(c)}</div>
-                      {c.recordedAt && <div><span className="yl-muted">{t('record.consent.recordedAt')}</span> {fmtMinute(c.recordedAt)}{c.recordedByName ? ` · ${c.recordedByName}` : ''}</div>}
-                      {c.documentId && <div><a href={attachmentUrl(c.documentId, 0)} target="_blank" rel="noreferrer">{t('record.consent.viewScan')}</a></div>}
+                      {c.recordedAt && <div><span className="yl-muted">{t('record.consent.recordedAt')}</span> {fmtMinute(c.recordedAt)}{c.recordedBy?.displayName ? ` · ${c.recordedBy.displayName}` : ''}</div>}
+                      {c.documentId && <div><a href={attachmentUrl(c.documentId, 1)} target="_blank" rel="noreferrer">{t('record.consent.viewScan')}</a></div>}
                       {c.revokedAt && <div><span className="yl-muted">{t('record.consent.revokedAt')}</span> {fmtMinute(c.revokedAt)}{c.revokeReason ? ` · ${c.revokeReason}` : ''}</div>}
                     </div>
                   </Card>

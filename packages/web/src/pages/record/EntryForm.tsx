@@ -106,8 +106,8 @@ function LabItemSelect({ onPick, ...props }: { value?: string; onChange?: (v: st
   const { t } = useTranslation();
   const seen = useRef(new Map<string, LabItem>());
   return (
-    <RemoteSelect<LabItem> {...props} path="lab-items" placeholder={t('record.form.labItemPlaceholder')} style={{ width: '100%' }}
-      toOption={(i) => { seen.current.set(i.code, i); return { value: i.code, label: `${i.name}${i.unit ? ` (${i.unit})` : ''}` }; }}
+    <RemoteSelect<LabItem> {...props} path="lab-items" serverSearch={false} noLimit placeholder={t('record.form.labItemPlaceholder')} style={{ width: '100%' }}
+      toOption={(i) => { seen.current.set(i.code, i); return { value: i.code, label: `${i.name} · ${i.code}${i.unit ? ` (${i.unit})` : ''}` }; }}
       onChange={(v) => { props.onChange?.(v as string); const i = seen.current.get(v as string); if (i) onPick(i); }} />
   );
 }

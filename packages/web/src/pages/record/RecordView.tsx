@@ -111,10 +111,10 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
     };
     try {
       const page = filters.kind === 'home'
-        ? asPage(await get<Page<Observation>>(`patients/${patientId}/observations`, { ...q, category: 'home-monitoring' }, signal)).items.map(homeAsTimeline)
-        : asPage(await get<Page<TimelineEntry>>(`patients/${patientId}/timeline`, { ...q, kind: filters.kind }, signal)).items;
-      setItems((prev) => (offset ? [...prev, ...page] : page));
-      setTotal((prevTotal) => (page.length < PAGE ? offset + page.length : Math.max(prevTotal ?? 0, offset + page.length + 1)));
+        ? (({ total: n, items: obs }) => ({ total: n, items: obs.map(homeAsTimeline) }))(asPage(await get<Page<Observation>>(`patients/${patientId}/observations`, { ...q, category: 'home-monitoring' }, signal)))
+        : asPage(await get<Page<TimelineEntry>>(`patients/${patientId}/timeline`, { ...q, kind: filters.kind }, signal));
+      setItems((prev) => (offset ? [...prev, ...page.items] : page.items));
+      setTotal(page.total);
       setError(null);
     } catch (e) {
       if ((e as Error).name === 'AbortError') return;

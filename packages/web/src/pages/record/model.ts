@@ -58,9 +58,9 @@ export interface Access {
 }
 
 export interface Consent {
-  id: string; patientId?: string; institutionIds: string[] | null; institutionNames?: string[] | null; scope: string[] | null;
+  id: string; patientId?: string; institutionIds: string[] | null; institutions?: { id: string; name: string }[] | null; scope: string[] | null;
   startsAt: string; endsAt: string | null; signedBy: string; documentId: string | null;
-  recordedAt?: string; recordedByName?: string | null; revokedAt: string | null; revokeReason?: string | null; status?: string;
+  recordedAt?: string; recordedBy?: { id: string; displayName: string } | null; revokedAt: string | null; revokeReason?: string | null; active?: boolean;
 }
 
 export type ConsentState = 'active' | 'expired' | 'revoked' | 'pending';
@@ -110,6 +110,7 @@ export const ATTACHMENT_MAX = 20 * 1024 * 1024;
 
 /** A document entry with its files (multipart: `meta` JSON + `file` parts); answers the new entry. */
 export async function uploadDocument(patientId: string, meta: Record<string, unknown>, files: File[]): Promise<EntryVersion> {
+  if (!files.length) return api<EntryVersion>(`patients/${patientId}/documents`, { method: 'POST', body: meta });
   const body = new FormData();
   body.append('meta', JSON.stringify(meta));
   for (const f of files) body.append('file', f, f.name);
