@@ -34,6 +34,18 @@ function multipart(filename: string, content: string, contentType = 'text/csv') 
   return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
+/** A record entry (an encounter of the world's patient) at the institution, made once; its current version. */
+const encounters: Record<string, string> = {};
+async function encounterAt(inst: string) {
+  if (!encounters[inst]) {
+    const id = crypto.randomUUID();
+    await t.db.insertInto('encounter').values({ id, entry_id: id, patient_id: w.patient.id, institution_id: inst, class: 'outpatient', started_at: new Date() }).execute();
+    encounters[inst] = id;
+  }
+  const cur = await t.db.selectFrom('encounter').select('version').where('entry_id', '=', encounters[inst]!).where('superseded_at', 'is', null).executeTakeFirstOrThrow();
+  return { id: encounters[inst]!, version: cur.version };
+}
+
 type Probe = (c: Client, institutionId: string) => Promise<{ status: number; body: any }>;
 /** One request per action, on an object of the given institution. */
 const PROBES: Record<Action, Probe> = {
@@ -82,6 +94,14 @@ const PROBES: Record<Action, Probe> = {
   'appointment.read': (c, inst) => c.get(`/api/v1/scheduling/appointments/${booked[inst]![0]}`),
   'appointment.attend': (c, inst) => c.post(`/api/v1/scheduling/appointments/${booked[inst]!.pop()}/check-in`, {}),
   'api_client.manage': (c, inst) => c.post('/api/v1/api-clients', { institutionId: inst, name: `矩阵接口${++n}` }),
+  'record.read': (c) => c.get(`/api/v1/patients/${w.patient.id}/timeline`),
+  'record.write': async (c, inst) => {
+    const e = await encounterAt(inst);
+    return c.post(`/api/v1/record/encounters/${e.id}/versions`, { class: 'outpatient', startedAt: new Date().toISOString(), reason: `矩阵更正${++n}`, version: e.version });
+  },
+  'record.consent': (c) => c.post(`/api/v1/patients/${w.patient.id}/consents`, { signedBy: '本人', scope: ['report'] }),
+  'record.break_glass': (c) => c.post(`/api/v1/patients/${w.patient.id}/break-glass`, { reason: '急诊抢救，需查既往史' }),
+  'record.break_glass_review': (c, inst) => c.get(`/api/v1/record/break-glass?institutionId=${inst}`),
   'code.manage': (c) => {
     const m = multipart('codes.csv', `编码,名称\nZ99.${String(++n % 1000).padStart(3, '0')},矩阵诊断${n}\n`);
     return c.request('POST', '/api/v1/codes/import?system=test-matrix', m.body, m.headers);
