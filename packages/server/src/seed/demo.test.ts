@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { EXPERT_SERVICES, INSTITUTION_TYPES, isMobile, parseResidentId, SENIOR_TITLES, TITLES } from '@yilian/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../test/harness.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './accounts.js';
 import { buildDemoRows } from './build.js';
 import { demoPresent, ensureDemoData, type DemoSummary } from './demo.js';
+import { buildRecordRows } from './record.js';
 import { COUNTY, TOWNSHIPS } from './regions.js';
 
 let t: TestApp;
@@ -203,5 +205,133 @@ describe('demo schedules', () => {
     expect(new Set((await t.db.selectFrom('schedule_resource').select('kind').execute()).map((r) => r.kind))).toEqual(new Set(['doctor', 'exam', 'bed']));
     const attended = await t.db.selectFrom('appointment').select('status').where('status', 'in', ['completed', 'no_show']).execute();
     expect(attended.length).toBeGreaterThan(100);
+  });
+});
+
+describe('demo health record', () => {
+  const RECORD = ['encounter', 'condition', 'allergy', 'medication_request', 'diagnostic_report', 'observation', 'document'] as const;
+  const count = async (table: (typeof RECORD)[number]) => Number((await t.db.selectFrom(table).select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const demoPatientId = async () => (await t.db.selectFrom('user_account').select('patient_id').where('username', '=', 'patient').executeTakeFirstOrThrow()).patient_id!;
+
+  it('holds about three years of visits, diagnoses, prescriptions, reports and results, all first versions', async () => {
+    const n = Object.fromEntries(await Promise.all(RECORD.map(async (r) => [r, await count(r)] as const)));
+    expect(n.encounter).toBeGreaterThan(4000);
+    expect(n.condition).toBeGreaterThan(2000);
+    expect(n.allergy).toBeGreaterThan(80);
+    expect(n.allergy).toBeLessThan(300);
+    expect(n.medication_request).toBeGreaterThan(5000);
+    expect(n.diagnostic_report).toBeGreaterThan(3000);
+    expect(n.observation).toBeGreaterThan(20_000);
+    expect(n.document).toBeGreaterThan(40);
+    for (const table of RECORD) {
+      const odd = await t.db.selectFrom(table).select('id').where((e) => e.or([e('version', '<>', 1), e('entry_id', '<>', e.ref('id')), e('superseded_at', 'is not', null)])).limit(1).execute();
+      expect(odd, table).toHaveLength(0);
+    }
+    const span = await t.db.selectFrom('encounter').select((e) => [e.fn.min('started_at').as('first'), e.fn.max('started_at').as('last')]).executeTakeFirstOrThrow();
+    expect(Date.now() - new Date(span.first as Date).getTime()).toBeGreaterThan(2.5 * 365 * 86_400_000);
+    expect(Date.now() - new Date(span.first as Date).getTime()).toBeLessThan(3.1 * 365 * 86_400_000);
+    expect(new Date(span.last as Date).getTime()).toBeLessThanOrEqual(Date.now());
+    const future = await t.db.selectFrom('observation').select('id').where('effective_at', '>', new Date()).limit(1).execute();
+    expect(future).toHaveLength(0);
+  });
+
+  it('records every entry at an institution where its practitioner works', async () => {
+    for (const table of ['encounter', 'condition', 'medication_request', 'diagnostic_report', 'document'] as const) {
+      const elsewhere = await t.db.selectFrom(table).select(['id', 'institution_id', 'practitioner_id'])
+        .where((e) => e.or([e('practitioner_id', 'is', null), e.not(e.exists(e.selectFrom('practitioner_role as pr').select('pr.id')
+          .whereRef('pr.practitioner_id', '=', `${table}.practitioner_id` as never).whereRef('pr.institution_id', '=', `${table}.institution_id` as never)))]))
+        .limit(3).execute();
+      expect(elsewhere, table).toEqual([]);
+    }
+    // Follow-ups happen at village clinics and township hospitals, serious cases at the city hospital.
+    const byType = await t.db.selectFrom('encounter').innerJoin('institution as i', 'i.id', 'encounter.institution_id')
+      .select(['i.type', 'i.code', 'encounter.class', 'encounter.reason']).execute();
+    const followUps = byType.filter((e) => e.reason?.endsWith('随访'));
+    expect(followUps.length).toBeGreaterThan(1000);
+    expect(followUps.every((e) => ['village_clinic', 'township_hospital', 'community_center'].includes(e.type))).toBe(true);
+    expect(new Set(followUps.map((e) => e.type))).toContain('village_clinic');
+    const stays = byType.filter((e) => e.class === 'inpatient');
+    expect(stays.length).toBeGreaterThan(40);
+    expect(new Set(stays.map((e) => e.code))).toEqual(new Set(['RMYY', 'XRMYY']));
+    const docs = await t.db.selectFrom('document').select(['kind', 'text', 'encounter_id']).execute();
+    expect(docs.every((d) => d.kind === 'discharge_summary' && d.text!.includes('出院诊断') && d.text!.includes('出院医嘱'))).toBe(true);
+    expect(docs).toHaveLength(stays.length);
+  });
+
+  it('gives chronic diagnoses at plausible rates by age, with prescriptions that match them', async () => {
+    const now = Date.now();
+    const patients = await t.db.selectFrom('patient').select(['id', 'birth_date']).execute();
+    const over45 = new Set(patients.filter((p) => now - Date.parse(p.birth_date) > 45.5 * 365.25 * 86_400_000).map((p) => p.id));
+    const problems = await t.db.selectFrom('condition').select(['patient_id', 'code']).where('category', '=', 'problem-list-item').execute();
+    const withCode = (code: string) => new Set(problems.filter((c) => c.code === code).map((c) => c.patient_id));
+    const share = (ids: Set<string>) => [...ids].filter((id) => over45.has(id)).length / over45.size;
+    expect(share(withCode('I10.x00'))).toBeGreaterThan(0.2);
+    expect(share(withCode('I10.x00'))).toBeLessThan(0.35);
+    expect(share(withCode('E11.900'))).toBeGreaterThan(0.06);
+    expect(share(withCode('E11.900'))).toBeLessThan(0.15);
+    for (const code of ['J44.900', 'I25.103', 'I69.300', 'N18.900', 'M17.900']) expect(withCode(code).size, code).toBeGreaterThan(10);
+    expect([...withCode('I10.x00')].every((id) => over45.has(id) || now - Date.parse(patients.find((p) => p.id === id)!.birth_date) > 30 * 365 * 86_400_000)).toBe(true);
+    // Metformin only for diabetics, amlodipine only for hypertensives.
+    const meds = await t.db.selectFrom('medication_request').select(['patient_id', 'drug']).execute();
+    const dm = withCode('E11.900'), htn = withCode('I10.x00');
+    expect(meds.filter((m) => m.drug.includes('二甲双胍')).every((m) => dm.has(m.patient_id))).toBe(true);
+    expect(meds.filter((m) => m.drug.includes('氨氯地平')).every((m) => htn.has(m.patient_id))).toBe(true);
+    expect(meds.filter((m) => m.drug.includes('二甲双胍')).length).toBeGreaterThan(200);
+  });
+
+  it('flags lab results against their reference ranges, and keeps most diabetics\' HbA1c between 6.5 and 9 %', async () => {
+    const obs = await t.db.selectFrom('observation').select(['patient_id', 'code', 'value_num', 'ref_low', 'ref_high', 'flag', 'report_id', 'category']).execute();
+    for (const o of obs) {
+      const v = Number(o.value_num);
+      const expected = o.ref_high !== null && v > Number(o.ref_high) ? 'H' : o.ref_low !== null && v < Number(o.ref_low) ? 'L' : 'N';
+      if (o.flag !== expected) throw new Error(`${o.code} ${v} [${o.ref_low}, ${o.ref_high}] flagged ${o.flag}`);
+    }
+    expect(obs.filter((o) => o.flag === 'H').length).toBeGreaterThan(500);
+    expect(obs.filter((o) => o.category === 'laboratory').every((o) => o.report_id)).toBe(true);
+    const dm = new Set((await t.db.selectFrom('condition').select('patient_id').where('code', '=', 'E11.900').execute()).map((c) => c.patient_id));
+    const hba1c = obs.filter((o) => o.code === 'HBA1C' && dm.has(o.patient_id)).map((o) => Number(o.value_num));
+    expect(hba1c.length).toBeGreaterThan(100);
+    expect(hba1c.filter((v) => v >= 6.5 && v <= 9).length / hba1c.length).toBeGreaterThan(0.7);
+    const home = obs.filter((o) => o.category === 'home-monitoring');
+    expect(home.length).toBeGreaterThan(500);
+    const reports = await t.db.selectFrom('diagnostic_report').select(['name', 'category', 'modality', 'conclusion']).execute();
+    for (const name of ['血常规', '肝肾功能', '血脂', '血糖、糖化血红蛋白', '胸部CT平扫', '常规心电图（12导联）', '腹部B超（肝胆胰脾肾）'])
+      expect(reports.some((r) => r.name === name), name).toBe(true);
+    expect(reports.every((r) => r.conclusion)).toBe(true);
+  });
+
+  it('gives the demo patient 费建新 a rich history: hypertension and diabetes, an HbA1c trend, a chest CT, a stay at the county hospital', async () => {
+    const pid = await demoPatientId();
+    const codes = (await t.db.selectFrom('condition').select('code').where('patient_id', '=', pid).where('category', '=', 'problem-list-item').execute()).map((c) => c.code);
+    expect(codes).toEqual(expect.arrayContaining(['I10.x00', 'E11.900']));
+    const hba1c = await t.db.selectFrom('observation').select(['value_num', 'effective_at']).where('patient_id', '=', pid).where('code', '=', 'HBA1C').orderBy('effective_at').execute();
+    expect(hba1c.length).toBeGreaterThanOrEqual(4);
+    expect(hba1c.at(-1)!.effective_at.getTime() - hba1c[0]!.effective_at.getTime()).toBeGreaterThan(2 * 365 * 86_400_000);
+    expect(Number(hba1c.at(-1)!.value_num)).toBeLessThan(Number(hba1c[0]!.value_num));
+    expect(Number(hba1c.at(-1)!.value_num)).toBeLessThan(7);
+    const ct = await t.db.selectFrom('diagnostic_report').innerJoin('institution as i', 'i.id', 'diagnostic_report.institution_id')
+      .select(['i.code', 'diagnostic_report.conclusion']).where('patient_id', '=', pid).where('modality', '=', 'CT').execute();
+    expect(ct.some((r) => r.code === 'RMYY' && r.conclusion!.includes('结节'))).toBe(true);
+    const stay = await t.db.selectFrom('encounter').innerJoin('institution as i', 'i.id', 'encounter.institution_id')
+      .select(['encounter.entry_id', 'i.code']).where('patient_id', '=', pid).where('class', '=', 'inpatient').execute();
+    expect(stay.map((s) => s.code)).toEqual(['XRMYY']);
+    const summary = await t.db.selectFrom('document').selectAll().where('patient_id', '=', pid).executeTakeFirstOrThrow();
+    expect(summary).toMatchObject({ kind: 'discharge_summary', encounter_id: stay[0]!.entry_id });
+    expect(summary.text).toContain('费建新');
+    expect(summary.text).toContain('2型糖尿病');
+    const allergies = await t.db.selectFrom('allergy').select('substance').where('patient_id', '=', pid).execute();
+    expect(allergies.map((a) => a.substance)).toContain('青霉素');
+    const home = await t.db.selectFrom('observation').select('code').where('patient_id', '=', pid).where('category', '=', 'home-monitoring').execute();
+    expect(new Set(home.map((h) => h.code)).size).toBe(3); // systolic, diastolic, glucose
+    const places = await t.db.selectFrom('encounter').innerJoin('institution as i', 'i.id', 'encounter.institution_id').select('i.code').distinct()
+      .where('patient_id', '=', pid).execute();
+    expect(places.map((p) => p.code)).toEqual(expect.arrayContaining(['CWS05', 'WSY03', 'XRMYY', 'RMYY']));
+  });
+
+  it('is deterministic for a given day', () => {
+    const rows = buildDemoRows('h');
+    const now = Date.parse('2026-11-23T02:00:00Z');
+    const digest = () => createHash('sha256').update(JSON.stringify(buildRecordRows(rows, now))).digest('hex');
+    expect(digest()).toBe(digest());
   });
 });

@@ -11,6 +11,7 @@ import type { Database } from '../db/schema.js';
 import { DEMO_PASSWORD } from './accounts.js';
 import { buildDemoRows, type DemoRows } from './build.js';
 import { seedApiClients } from './api-clients.js';
+import { seedRecords } from './record.js';
 import { seedScheduling } from './scheduling.js';
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './accounts.js';
@@ -42,6 +43,7 @@ export async function ensureDemoData(db: Db): Promise<DemoSummary | null> {
       for (let i = 0; i < list.length; i += BATCH) await tx.insertInto(table).values(list.slice(i, i + BATCH) as never).execute();
     }
     await seedScheduling(tx, rows);
+    await seedRecords(tx, rows);
     await seedApiClients(tx, rows);
     await audit(tx, { userId: null, username: 'system', role: null, institutionId: null, ip: null }, {
       action: 'seed.demo', objectType: 'consortium', objectId: rows.consortium[0]!.id as string,
