@@ -90,6 +90,12 @@ export const EXTENSION = {
   consentRecordKind: `${CANONICAL}/StructureDefinition/consent-record-kind`,
   /** Observation: the device of a home measurement (家用血压计 …), valueString. */
   device: `${CANONICAL}/StructureDefinition/observation-device`,
+  /** Condition: the main diagnosis of its encounter (主要诊断), valueBoolean. */
+  conditionPrimary: `${CANONICAL}/StructureDefinition/condition-primary`,
+  /** DiagnosticReport: the findings (检查所见) besides the conclusion, valueString. */
+  reportFindings: `${CANONICAL}/StructureDefinition/report-findings`,
+  /** MedicationRequest: the quantity to dispense as written (28片) when it is not a number and unit, valueString. */
+  dispenseQuantity: `${CANONICAL}/StructureDefinition/dispense-quantity`,
 } as const;
 
 /** Search parameters of our own (not in the FHIR spec), named in the CapabilityStatement. */

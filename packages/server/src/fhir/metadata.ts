@@ -14,7 +14,7 @@ export function capabilityStatement(base: string, modules: readonly ResourceModu
       ...(m.create ? [{ code: 'create' as const }] : []),
       ...(m.update ? [{ code: 'update' as const }, { code: 'patch' as const }] : []),
     ],
-    versioning: 'no-version',
+    versioning: m.versioned ? 'versioned' : 'no-version',
     readHistory: false,
     updateCreate: false,
     ...(m.create ? { conditionalCreate: m.type === 'Appointment' || !!m.conditionalCreate } : {}),

@@ -19,6 +19,8 @@ export interface ResourceModule<T extends Resource = Resource> {
   searchParams: readonly SearchParamDef[];
   /** POST with `If-None-Exist: <search>` (and transaction entries with ifNoneExist) returns the one match instead of creating. */
   conditionalCreate?: boolean;
+  /** Resources carry meta.versionId (record entries: corrections are new versions). */
+  versioned?: boolean;
   read(ctx: FhirContext, id: string): Promise<T>;
   search(ctx: FhirContext, s: SearchRequest): Promise<SearchPage<T>>;
   /** `replayed`: the answer to an earlier identical request (Idempotency-Key / If-None-Exist). */
