@@ -34,7 +34,7 @@ try {
   if (r.read > 0 && r.added + r.updated + r.unchanged === 0) code = 1;
 } catch (e) {
   if (!(e instanceof AppError)) throw e;
-  console.error(`${e.message}`);
+  console.error(`${e.zh} / ${e.en}`);
   code = 1;
 } finally {
   await handle.close();

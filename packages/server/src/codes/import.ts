@@ -129,7 +129,10 @@ export async function importIcd10(db: Db, caller: Caller, buffer: Buffer, opts: 
 
 /** The import itself, for a caller already allowed (the route) or the command line. */
 export async function importCodeFile(db: Db, actor: Actor, buffer: Buffer, opts: CodeImportOptions): Promise<CodeImportResult> {
-  const { system, version } = codeImportQuery.parse({ system: opts.system, version: opts.version });
+  const parsed = codeImportQuery.safeParse({ system: opts.system, version: opts.version });
+  if (!parsed.success)
+    throw badRequest('invalid_value', '编码体系名称或版本格式不正确', 'The system name or version is malformed', String(parsed.error.issues[0]?.path[0] ?? 'system'));
+  const { system, version } = parsed.data;
   if (system === ICD10_YILIAN_COMMON)
     throw badRequest('reserved_system', `“${ICD10_YILIAN_COMMON}”是项目自带的常用诊断表，不能导入`, `${ICD10_YILIAN_COMMON} is the project's own list and cannot be imported into`, 'system');
   const format = codeFormatOf(system);
