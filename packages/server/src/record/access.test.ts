@@ -18,8 +18,7 @@ beforeAll(async () => {
   t = await createTestApp();
   w = await makeWorld(t.db);
   await loadTestCodes(t.db);
-  [doctor, lower, patient, adminLower, adminUpper, office] = await Promise.all(
-    ['doctor', 'doctor_lower', 'patient', 'institution_admin_lower', 'institution_admin', 'consortium_admin'].map((u) => t.login(u)));
+  [doctor, lower, patient, adminLower, adminUpper, office] = await Promise.all([t.login('doctor'), t.login('doctor_lower'), t.login('patient'), t.login('institution_admin_lower'), t.login('institution_admin'), t.login('consortium_admin')]);
 });
 afterAll(() => t.close());
 
@@ -34,7 +33,7 @@ describe('record access', () => {
     expect(r.body.error.zh).toContain('同意');
     expect(r.body.error.en).toMatch(/consent/);
     expect(r.body.error.en).toMatch(/break-glass/);
-    for (const path of ['conditions', 'observations/trend?code=GLU', 'access-log', 'consents'])
+    for (const path of ['conditions', 'observations/trend?code=T-GLU', 'access-log', 'consents'])
       expect((await doctor.get(`/api/v1/patients/${p.id}/${path}`)).status, path).toBe(403);
     expect(await tableHashes(t.db, RECORD_TABLES)).toEqual(before);
     const denied = await lastAudit(w.users.doctor.id);

@@ -92,7 +92,8 @@ export const KINDS: Record<EntryKind, KindSpec> = {
 
 export interface AttachmentView { position: number; name: string; contentType: string; size: number }
 export interface EntryView {
-  kind: EntryKind;
+  /** Which of the seven kinds (named so that a document's own `kind` — discharge summary … — keeps its name). */
+  entryKind: EntryKind;
   /** The entry (logical) id: the same across versions, and the FHIR resource id. */
   id: string; versionId: string; version: number; current: boolean; supersededAt: Date | null; supersededBy: string | null;
   patientId: string; institutionId: string | null; institutionName: string | null; identifier: string | null;
@@ -125,7 +126,7 @@ export async function viewsOf(db: Reader, kind: EntryKind, rows: Row[]): Promise
   const pName = new Map(practitioners.map((p) => [p.id, p.name]));
   const dName = new Map(departments.map((d) => [d.id, d.name]));
   return rows.map((r) => ({
-    kind, id: r.entry_id, versionId: r.id, version: r.version, current: r.superseded_at === null,
+    entryKind: kind, id: r.entry_id, versionId: r.id, version: r.version, current: r.superseded_at === null,
     supersededAt: r.superseded_at, supersededBy: r.superseded_by,
     patientId: r.patient_id, institutionId: r.institution_id, institutionName: r.institution_name ?? null, identifier: r.identifier,
     recordedBy: r.recorded_by, recordedByName: r.recorded_by_name ?? null, recordedAt: r.recorded_at,

@@ -10,9 +10,9 @@ export async function loadTestCodes(db: Db) {
     { system: 'icd10-test', code: 'J18.900', display: '肺炎', initials: 'fy' },
   ]).onConflict((oc) => oc.doNothing()).execute();
   await db.insertInto('lab_item').values([
-    { code: 'HGB', name: '血红蛋白', panel: '血常规', unit: 'g/L', ref_low: 130, ref_high: 175 },
-    { code: 'GLU', name: '空腹血糖', panel: '生化', unit: 'mmol/L', ref_low: 3.9, ref_high: 6.1 },
-    { code: 'WBC', name: '白细胞计数', panel: '血常规', unit: '10^9/L', ref_low: 3.5, ref_high: 9.5 },
+    { code: 'T-HGB', name: '血红蛋白', panel: '血常规', unit: 'g/L', ref_low: 130, ref_high: 175 },
+    { code: 'T-GLU', name: '空腹血糖', panel: '生化', unit: 'mmol/L', ref_low: 3.9, ref_high: 6.1 },
+    { code: 'T-WBC', name: '白细胞计数', panel: '血常规', unit: '10^9/L', ref_low: 3.5, ref_high: 9.5 },
   ]).onConflict((oc) => oc.doNothing()).execute();
 }
 

@@ -88,8 +88,11 @@ export const entryInputs = {
   report: reportInput, observation: observationInput, document: documentInput,
 } as const satisfies Record<EntryKind, z.ZodObject>;
 
-/** What createEntry takes for each kind (dates as ISO strings or Date objects). */
-export type EntryInputs = { [K in EntryKind]: z.input<(typeof entryInputs)[K]> };
+type DateKey = 'startedAt' | 'endedAt' | 'recordedAt' | 'authoredAt' | 'issuedAt' | 'effectiveAt';
+/** Instants as ISO strings or Date objects. */
+type WithDates<T> = { [P in keyof T]: P extends DateKey ? T[P] | Date : T[P] };
+/** What createEntry takes for each kind (instants as ISO strings or Date objects). */
+export type EntryInputs = { [K in EntryKind]: WithDates<z.input<(typeof entryInputs)[K]>> };
 export type EntryInput = EntryInputs[EntryKind];
 
 const version = z.number().int().min(1);
@@ -99,7 +102,7 @@ export const correctionInputs = {
   medication: medicationInput.extend({ version }), report: reportInput.extend({ version }),
   observation: observationInput.extend({ version }), document: documentInput.extend({ version }),
 } as const satisfies Record<EntryKind, z.ZodObject>;
-export type CorrectionInputs = { [K in EntryKind]: z.input<(typeof correctionInputs)[K]> };
+export type CorrectionInputs = { [K in EntryKind]: WithDates<z.input<(typeof correctionInputs)[K]>> };
 
 const yes = z.enum(['true', 'false']).transform((v) => v === 'true');
 const day = z.iso.date();
