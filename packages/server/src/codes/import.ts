@@ -4,13 +4,13 @@
  * system's format; dagger/asterisk pairs (`A17.000†` + `G01.x00*`) become two concepts. Rows that pass are upserted
  * in one transaction with one audit entry; the others are reported with their row number.
  */
-import { Readable } from 'node:stream';
 import { AppError, badRequest } from '@yilian/core';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { audit } from '../audit/audit.js';
 import type { Db } from '../db/database.js';
 import { actorOf, type Actor, type Caller } from '../http/context.js';
+import { loadWorkbook } from '../directory/spreadsheet.js';
 import { authorize } from '../policy/policy.js';
 import { initialsOf, upsertConcepts, type ConceptRow } from './codes.js';
 import { codeFormatOf, ICD10_CN_CLINICAL, ICD10_YILIAN_COMMON, normaliseCode, parentOf } from './systems.js';
@@ -46,37 +46,6 @@ const HEADERS = {
 } as const;
 type Field = keyof typeof HEADERS;
 const HEADER_SEARCH_ROWS = 20;
-
-const unsupported = () => new AppError(415, 'unsupported_file_type', '只支持 Excel（.xlsx）或 CSV（.csv）文件；.xls 请另存为 .xlsx',
-  'Only Excel (.xlsx) or CSV (.csv) files are accepted; save .xls files as .xlsx', 'file');
-
-/** CSV bytes as text: UTF-8 (with or without BOM) when valid, else GBK as saved by Chinese Excel. */
-function decodeCsv(buf: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf).replace(/^\uFEFF/, '');
-  } catch {
-    return new TextDecoder('gbk').decode(buf);
-  }
-}
-
-async function loadWorkbook(buf: Buffer, filename: string): Promise<ExcelJS.Worksheet[]> {
-  const ext = filename.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
-  const workbook = new ExcelJS.Workbook();
-  if (ext === 'xlsx') {
-    if (buf.subarray(0, 4).toString('binary') !== 'PK\x03\x04') throw unsupported();
-    try {
-      await workbook.xlsx.load(buf as unknown as ArrayBuffer);
-    } catch {
-      throw badRequest('unreadable_file', '无法读取该 Excel 文件，请确认文件未损坏', 'The Excel file cannot be read; check that it is not damaged', 'file');
-    }
-    return workbook.worksheets;
-  }
-  if (ext === 'csv') {
-    if (buf.includes(0)) throw unsupported();
-    return [await workbook.csv.read(Readable.from([decodeCsv(buf)]), { map: (v: string) => v })];
-  }
-  throw unsupported();
-}
 
 const normaliseHeader = (h: string) => h.normalize('NFKC').replace(/[\s*]/g, '').toLowerCase();
 

@@ -24,7 +24,7 @@ export interface SheetRow { row: number; cells: Record<string, string> }
 
 export const MAX_ROWS = 5000;
 
-const unsupported = () => new AppError(415, 'unsupported_file_type', '只支持 Excel（.xlsx）或 CSV（.csv）文件；.xls 请另存为 .xlsx',
+export const unsupportedFileType = () => new AppError(415, 'unsupported_file_type', '只支持 Excel（.xlsx）或 CSV（.csv）文件；.xls 请另存为 .xlsx',
   'Only Excel (.xlsx) or CSV (.csv) files are accepted; save .xls files as .xlsx', 'file');
 
 /** CSV bytes as text: UTF-8 (with or without BOM) when valid, else GBK as saved by Chinese Excel. */
@@ -36,27 +36,32 @@ function decodeCsv(buf: Buffer): string {
   }
 }
 
-async function loadWorksheet(buf: Buffer, filename: string): Promise<ExcelJS.Worksheet> {
+/** The worksheets of an uploaded .xlsx, or the one sheet of a .csv; anything else is refused (415). */
+export async function loadWorkbook(buf: Buffer, filename: string): Promise<ExcelJS.Worksheet[]> {
   const ext = filename.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
   const workbook = new ExcelJS.Workbook();
   if (ext === 'xlsx') {
     // An .xlsx is a zip archive: anything else under that name is refused before the parser sees it.
-    if (buf.subarray(0, 4).toString('binary') !== 'PK\x03\x04') throw unsupported();
+    if (buf.subarray(0, 4).toString('binary') !== 'PK\x03\x04') throw unsupportedFileType();
     try {
       await workbook.xlsx.load(buf as unknown as ArrayBuffer);
     } catch {
       throw badRequest('unreadable_file', '无法读取该 Excel 文件，请确认文件未损坏', 'The Excel file cannot be read; check that it is not damaged', 'file');
     }
-    const sheet = workbook.worksheets[0];
-    if (!sheet) throw badRequest('empty_file', '文件中没有工作表', 'The file has no worksheet', 'file');
-    return sheet;
+    return workbook.worksheets;
   }
   if (ext === 'csv') {
-    if (buf.includes(0)) throw unsupported(); // binary content under a .csv name
+    if (buf.includes(0)) throw unsupportedFileType(); // binary content under a .csv name
     // Every value stays the text that was typed (no number or date guessing: codes and phones keep their digits).
-    return workbook.csv.read(Readable.from([decodeCsv(buf)]), { map: (v: string) => v });
+    return [await workbook.csv.read(Readable.from([decodeCsv(buf)]), { map: (v: string) => v })];
   }
-  throw unsupported();
+  throw unsupportedFileType();
+}
+
+async function loadWorksheet(buf: Buffer, filename: string): Promise<ExcelJS.Worksheet> {
+  const sheet = (await loadWorkbook(buf, filename))[0];
+  if (!sheet) throw badRequest('empty_file', '文件中没有工作表', 'The file has no worksheet', 'file');
+  return sheet;
 }
 
 const normaliseHeader = (h: string) => h.replace(/[\s*＊]/g, '').replace(/[（(]必填[)）]/, '');
