@@ -4,7 +4,7 @@
  *
  *   BASE_URL=http://localhost:8080 node --import tsx packages/web/scripts/screenshots.ts [only-these-names…]
  *
- * CHROMIUM_PATH overrides /usr/bin/chromium. Read-only except: a TOTP secret is generated (not enabled) for the
+ * CHROMIUM_PATH overrides /usr/bin/chromium; SCREENSHOT_DIR writes elsewhere; PHONE_WIDTH=375 for the narrowest phones. Read-only except: a TOTP secret is generated (not enabled) for the
  * admin account to show the QR code, an import is checked with dryRun only, and (once, when doctor and xiangyi have
  * not talked yet) a sample conversation is posted: a direct thread, a patient discussion, a few messages to xiangyi.
  */
@@ -16,14 +16,14 @@ import { makeResidentId } from '@yilian/core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const BASE = (process.env.BASE_URL ?? 'http://localhost:8080').replace(/\/$/, '');
-const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const OUT = process.env.SCREENSHOT_DIR ? `${process.env.SCREENSHOT_DIR.replace(/\/$/, '')}/` : fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const PASSWORD = process.env.DEMO_PASSWORD ?? 'Yilian@2026';
 const only = new Set(process.argv.slice(2));
 
 interface Viewport { suffix: string; width: number; height: number; scale: number; mobile: boolean }
 const VIEWPORTS: Viewport[] = [
   { suffix: '', width: 1366, height: 800, scale: 1, mobile: false },
-  { suffix: '-phone', width: 390, height: 844, scale: 2, mobile: true },
+  { suffix: '-phone', width: Number(process.env.PHONE_WIDTH ?? 390), height: 844, scale: 2, mobile: true },
 ];
 
 const problems: string[] = [];
@@ -457,6 +457,113 @@ async function asScheduling(browser: Browser, vp: Viewport) {
   await patient.close();
 }
 
+/**
+ * 健康档案: the doctor's view of 费建新's record (timeline, an abnormal entry, a corrected entry's versions, labs with
+ * the trend, documents, the add-diagnosis form with the ICD-10 picker, consents), a record without care relationship
+ * (refusal with consent and break-glass), the patient's own record, consents and access log, and the admin pages
+ * (break-glass report, API clients). Writes: one break-glass grant for the doctor, one API client (its secret shown).
+ */
+async function asRecord(browser: Browser, vp: Viewport) {
+  const names = ['record-timeline', 'record-entry', 'record-versions', 'record-labs', 'record-documents', 'record-add-diagnosis', 'record-add-lab',
+    'record-consents', 'record-denied', 'record-break-glass', 'record-break-glass-banner', 'record-mine', 'record-mine-consents', 'record-mine-log',
+    'break-glass-report', 'api-clients', 'api-clients-created', 'record-timeline-en'];
+  if (only.size && !names.some((n) => only.has(n))) return;
+  const doctor = await newContext(browser, vp);
+  await signIn(doctor, 'doctor');
+  const page = await doctor.newPage();
+  watch(page, `doctor-record${vp.suffix}`);
+  const id = await findPatient(doctor, 'fjx');
+  await visit(page, `/patients/${id}/record`);
+  await shoot(page, 'record-timeline', vp);
+  const abnormal = page.locator('.yl-tl-entry.abnormal').first();
+  if (await abnormal.count()) {
+    await abnormal.click();
+    await page.waitForSelector('.ant-drawer-open');
+    await shoot(page, 'record-entry', vp, true);
+    await page.keyboard.press('Escape');
+  }
+  const corrected = page.locator('.yl-tl-entry', { hasText: /已更正/ }).first();
+  if (await corrected.count()) {
+    await corrected.click();
+    await page.waitForSelector('.ant-drawer-open .yl-version');
+    await page.locator('.ant-drawer-open .yl-version').first().scrollIntoViewIfNeeded();
+    await shoot(page, 'record-versions', vp, true);
+    await page.keyboard.press('Escape');
+  }
+  await page.getByRole('tab', { name: '检验' }).click();
+  await page.waitForSelector('canvas', { timeout: 10_000 }).catch(() => undefined);
+  await shoot(page, 'record-labs', vp);
+  await page.getByRole('tab', { name: '文书' }).click();
+  await shoot(page, 'record-documents', vp);
+  await page.getByRole('button', { name: /新\s*增/ }).first().click();
+  await page.getByRole('menuitem', { name: '诊断' }).click();
+  await page.waitForSelector('.ant-drawer-open');
+  await page.locator('.ant-drawer-open .ant-select').first().click();
+  await page.keyboard.type('gxy');
+  await page.locator('.ant-select-item-option').first().waitFor({ timeout: 5_000 }).catch(() => undefined);
+  await shoot(page, 'record-add-diagnosis', vp, true);
+  await page.keyboard.press('Escape');
+  await visit(page, `/patients/${id}/record`);
+  await page.getByRole('button', { name: /新\s*增/ }).first().click();
+  await page.getByRole('menuitem', { name: '检验结果' }).click();
+  await page.waitForSelector('.ant-drawer-open');
+  await page.locator('.ant-drawer-open .yl-lab-row .ant-select').first().click();
+  await page.keyboard.type('GLU');
+  await page.locator('.ant-select-item-option').first().click({ timeout: 5_000 }).catch(() => undefined);
+  await page.locator('.ant-drawer-open .yl-lab-row input[inputmode=decimal]').first().fill('7.6');
+  await shoot(page, 'record-add-lab', vp, true);
+  await visit(page, `/patients/${id}/consents`);
+  await shoot(page, 'record-consents', vp);
+  // A resident the city hospital has never seen: refused, with the two ways in.
+  const other = await findPatient(doctor, vp.mobile ? 'wang' : 'zhang');
+  await visit(page, `/patients/${other}/record`);
+  await shoot(page, 'record-denied', vp);
+  await page.getByRole('button', { name: /紧急访问/ }).click();
+  await page.waitForSelector('.ant-modal');
+  await page.locator('.ant-modal textarea').fill('患者昏迷急诊入院，需查阅既往病史及过敏史');
+  await shoot(page, 'record-break-glass', vp, true);
+  await page.getByRole('button', { name: /确认紧急访问/ }).click();
+  await page.waitForSelector('.ant-alert-error', { timeout: 10_000 }).catch(() => undefined);
+  await shoot(page, 'record-break-glass-banner', vp);
+  await doctor.close();
+
+  const en = await newContext(browser, vp, 'en-US');
+  await signIn(en, 'xiangyi');
+  const pe = await en.newPage();
+  watch(pe, `xiangyi-record-en${vp.suffix}`);
+  await visit(pe, `/patients/${id}/record`);
+  await shoot(pe, 'record-timeline-en', vp);
+  await en.close();
+
+  const patient = await newContext(browser, vp);
+  await signIn(patient, 'patient');
+  const p2 = await patient.newPage();
+  watch(p2, `patient-record${vp.suffix}`);
+  await visit(p2, '/me/record');
+  await shoot(p2, 'record-mine', vp);
+  await p2.getByText('我的授权').click();
+  await shoot(p2, 'record-mine-consents', vp);
+  await p2.getByText('谁看过我的档案').click();
+  await shoot(p2, 'record-mine-log', vp);
+  await patient.close();
+
+  const office = await newContext(browser, vp);
+  await signIn(office, 'yiwuke');
+  const p3 = await office.newPage();
+  watch(p3, `yiwuke-record${vp.suffix}`);
+  await visit(p3, '/admin/break-glass');
+  await shoot(p3, 'break-glass-report', vp);
+  await visit(p3, '/admin/api-clients');
+  await shoot(p3, 'api-clients', vp);
+  await p3.getByRole('button', { name: /新建客户端/ }).click();
+  await p3.waitForSelector('.ant-modal');
+  await p3.locator('.ant-modal input#name').fill(`检验科 LIS 接口${vp.suffix}`);
+  await p3.getByRole('button', { name: /创\s*建/ }).click();
+  await p3.waitForSelector('.yl-secret', { timeout: 10_000 }).catch(() => undefined);
+  await shoot(p3, 'api-clients-created', vp);
+  await office.close();
+}
+
 mkdirSync(OUT, { recursive: true });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -471,6 +578,7 @@ try {
     await asMedicalAffairs(browser, vp); // before the admin, so the audit log has patient reads to show
     await asAdmin(browser, vp);
     await asScheduling(browser, vp);
+    await asRecord(browser, vp);
   }
 } finally {
   await browser.close();

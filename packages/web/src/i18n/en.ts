@@ -357,7 +357,7 @@ export const en: Messages = {
     lab: {
       item: 'Item', result: 'Result', unit: 'Unit', range: 'Reference', items: 'Lab items', trend: 'Trend', trendOf: 'Trend of {{name}}',
       refBand: 'Reference range', noTrend: 'No numeric results to plot for this item', nPoints: '{{count}} results', noItems: 'This report has no lab items',
-      none: 'No lab results', report: 'Lab report', chooseItem: 'Choose a lab item',
+      none: 'No lab results', report: 'Lab report', chooseItem: 'Choose a lab item', nAbnormal: '{{count}} abnormal', allNormal: 'All normal',
     },
     form: {
       newTitle: 'New {{kind}}', correctTitle: 'Correct {{kind}}', saveCorrection: 'Save correction', saved: 'Saved', corrected: 'Corrected; the old version stays in the history',

@@ -356,7 +356,7 @@ export const zh = {
     lab: {
       item: '项目', result: '结果', unit: '单位', range: '参考范围', items: '检验项目', trend: '趋势', trendOf: '{{name}} 趋势图',
       refBand: '参考范围', noTrend: '该项目暂无可绘制的数值结果', nPoints: '{{count}} 次结果', noItems: '该报告没有检验项目',
-      none: '暂无检验结果', report: '检验报告', chooseItem: '选择检验项目',
+      none: '暂无检验结果', report: '检验报告', chooseItem: '选择检验项目', nAbnormal: '{{count}} 项异常', allNormal: '均正常',
     },
     form: {
       newTitle: '新增{{kind}}', correctTitle: '更正{{kind}}', saveCorrection: '保存更正', saved: '已保存', corrected: '已更正，原版本保留在版本记录中',

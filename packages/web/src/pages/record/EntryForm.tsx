@@ -112,6 +112,17 @@ function LabItemSelect({ onPick, ...props }: { value?: string; onChange?: (v: st
   );
 }
 
+/** ↑ or ↓ beside a lab value as it is typed, from the row's reference range (the server computes the stored flag). */
+function LiveFlag({ row }: { row: number }) {
+  const form = Form.useFormInstance();
+  const r = Form.useWatch(['rows', row], form) as LabRow | undefined;
+  const v = num(r?.value); const lo = num(r?.refLow); const hi = num(r?.refHigh);
+  if (v === null) return <span />;
+  if (hi !== null && v > hi) return <span style={{ color: '#cf1322', fontWeight: 600 }}>↑</span>;
+  if (lo !== null && v < lo) return <span style={{ color: '#0958d9', fontWeight: 600 }}>↓</span>;
+  return <span />;
+}
+
 export function EntryFormDrawer({ patientId, kind, entry, onClose, onSaved }: {
   patientId: string;
   /** null: closed. */
@@ -277,6 +288,12 @@ export function EntryFormDrawer({ patientId, kind, entry, onClose, onSaved }: {
           <Form.List name="rows">
             {(rows, { add, remove }) => (
               <div>
+                {!mobile && (
+                  <div className="yl-lab-row yl-muted" style={{ fontSize: 12, borderBottom: 0, marginBottom: 4 }}>
+                    <span style={{ flex: '2 1 180px' }}>{t('record.lab.item')}</span><span style={{ flex: '1 1 80px' }}>{t('record.lab.result')}</span>
+                    <span style={{ flex: '1 1 70px' }}>{t('record.lab.unit')}</span><span style={{ flex: '1 1 130px' }}>{t('record.lab.range')}</span><span style={{ width: 32 }} />
+                  </div>
+                )}
                 {rows.map((r) => (
                   <div key={r.key} className="yl-lab-row">
                     <Form.Item name={[r.name, 'code']} rules={[{ required: true, message: t('record.form.labItemRequired') }]} style={{ flex: '2 1 180px', marginBottom: 8 }}>
@@ -286,7 +303,7 @@ export function EntryFormDrawer({ patientId, kind, entry, onClose, onSaved }: {
                     </Form.Item>
                     <Form.Item name={[r.name, 'name']} hidden><Input /></Form.Item>
                     <Form.Item name={[r.name, 'value']} rules={[{ required: true, whitespace: true, message: t('record.form.valueRequired') }]} style={{ flex: '1 1 80px', marginBottom: 8 }}>
-                      <Input placeholder={t('record.form.value')} inputMode="decimal" />
+                      <Input placeholder={t('record.form.value')} inputMode="decimal" suffix={<LiveFlag row={r.name} />} />
                     </Form.Item>
                     <Form.Item name={[r.name, 'unit']} style={{ flex: '1 1 70px', marginBottom: 8 }}><Input placeholder={t('record.form.unit')} /></Form.Item>
                     <Space.Compact style={{ flex: '1 1 130px', marginBottom: 8 }}>

@@ -61,8 +61,12 @@ export function LabTrend({ patientId, code, height }: { patientId: string; code:
     const low = num(data.refLow); const high = num(data.refHigh);
     const values = points.map((p) => num(p.value)!);
     const lo = Math.min(...values, ...(low !== null ? [low] : [])); const hi = Math.max(...values, ...(high !== null ? [high] : []));
-    const pad = (hi - lo) * 0.15 || 1;
+    // Round the axis to a readable step (0, 10, 20 … rather than 0.25 and 58.75), band and points inside.
+    const span = (hi - lo) || Math.abs(hi) || 1;
+    const step = 10 ** Math.floor(Math.log10(span)) / (span / 10 ** Math.floor(Math.log10(span)) < 3 ? 5 : 2);
+    const yMin = Math.floor((lo - span * 0.1) / step) * step, yMax = Math.ceil((hi + span * 0.1) / step) * step;
     chart.setOption({
+      animation: false,
       grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
       tooltip: {
         trigger: 'axis',
@@ -72,14 +76,14 @@ export function LabTrend({ patientId, code, height }: { patientId: string; code:
         },
       },
       xAxis: { type: 'time', axisLabel: { formatter: '{yyyy}-{MM}-{dd}', hideOverlap: true } },
-      yAxis: { type: 'value', name: data.unit ?? '', min: +(lo - pad).toFixed(2), max: +(hi + pad).toFixed(2), scale: true },
+      yAxis: { type: 'value', name: data.unit ?? '', min: +yMin.toFixed(4), max: +yMax.toFixed(4) },
       series: [{
         type: 'line', name: data.name, symbolSize: 8, lineStyle: { color: '#0f6fbf' },
         data: points.map((p) => ({ value: [p.at, num(p.value)], itemStyle: { color: isAbnormal(p.flag) ? '#cf1322' : '#0f6fbf' } })),
         markArea: low !== null || high !== null ? {
           silent: true, itemStyle: { color: 'rgba(82, 196, 26, 0.12)' },
           label: { show: true, position: 'insideTopRight', color: '#389e0d', formatter: t('record.lab.refBand') },
-          data: [[{ yAxis: low ?? lo - pad }, { yAxis: high ?? hi + pad }]],
+          data: [[{ yAxis: low ?? yMin }, { yAxis: high ?? yMax }]],
         } : undefined,
       }],
     });

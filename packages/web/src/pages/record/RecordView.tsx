@@ -3,8 +3,8 @@
  * (care relationship, consent, break-glass; the patient their own) and offers the ways in when not; then allergies
  * on top, the timeline (newest first, filters, load more), lab results with trends, documents, and the add menu.
  */
-import { AlertOutlined, DownOutlined, FileTextOutlined, PlusOutlined, SafetyCertificateOutlined, WarningOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, DatePicker, Dropdown, Empty, Result, Row, Select, Skeleton, Space, Spin, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { AlertOutlined, DownOutlined, FileTextOutlined, LockOutlined, PlusOutlined, SafetyCertificateOutlined, WarningOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, Collapse, DatePicker, Dropdown, Empty, Result, Row, Select, Skeleton, Space, Spin, Tabs, Tag, Tooltip, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,7 +19,7 @@ import { EntryDrawer } from './EntryDrawer';
 import { EntryFormDrawer, FORM_KINDS, type FormKind } from './EntryForm';
 import { LabTable, LabTrend } from './Lab';
 import {
-  entryIdOf, FILTER_KINDS, fmtMinute, isAbnormal, KIND_COLORS, type Access, type EntryKind, type EntryVersion, type FilterKind,
+  ENTRY_KINDS, entryIdOf, FILTER_KINDS, fmtMinute, isAbnormal, KIND_COLORS, type Access, type EntryKind, type EntryVersion, type FilterKind,
   type Observation, type TimelineEntry,
 } from './model';
 
@@ -52,7 +52,7 @@ function AccessDenied({ patientId, access, onGranted }: { patientId: string; acc
   const reason = access.reason ? (i18n.language.startsWith('en') ? access.reason.en : access.reason.zh) : t('record.denied');
   return (
     <Card>
-      <Result status="403" title={t('record.deniedTitle')} subTitle={reason} style={{ padding: '16px 0' }}
+      <Result icon={<LockOutlined style={{ color: '#fa8c16' }} />} title={t('record.deniedTitle')} subTitle={reason} style={{ padding: '16px 0' }}
         extra={(
           <Space wrap style={{ justifyContent: 'center' }}>
             {can('record.consent') && <Button type="primary" icon={<SafetyCertificateOutlined />} onClick={() => setConsent(true)}>{t('record.consent.add')}</Button>}
@@ -69,13 +69,19 @@ function AccessDenied({ patientId, access, onGranted }: { patientId: string; acc
 function AllergyStrip({ patientId, onOpen }: { patientId: string; onOpen: (e: EntryVersion) => void }) {
   const { t } = useTranslation();
   const { data, error, loading } = useApiData<Page<EntryVersion>>(`patients/${patientId}/allergies`);
-  const items = asPage(data).items.filter((a) => !a.clinicalStatus || a.clinicalStatus === 'active');
+  // One tag per substance, however many institutions recorded it (the tooltip names them).
+  const bySubstance = new Map<string, EntryVersion[]>();
+  for (const a of asPage(data).items.filter((x) => !x.clinicalStatus || x.clinicalStatus === 'active')) {
+    const k = String(a.substance).trim().toLowerCase();
+    bySubstance.set(k, [...(bySubstance.get(k) ?? []), a]);
+  }
+  const items = [...bySubstance.values()].map((same): EntryVersion & { sources: EntryVersion[] } => ({ ...same.find((a) => a.criticality === 'high') ?? same[0]!, sources: same }));
   if (error?.status === 403) return null;
   return (
     <div className={`yl-allergy-strip${items.length ? ' has' : ''}`} role="region" aria-label={t('record.allergies')}>
       <span className="yl-allergy-label"><WarningOutlined /> {t('record.allergies')}</span>
       {loading && !data ? <Spin size="small" /> : items.length ? items.map((a) => (
-        <Tooltip key={a.id} title={[a.reaction, a.severity ? t(`record.severity.${String(a.severity)}`) : null, a.institutionName].filter(Boolean).join(' · ')}>
+        <Tooltip key={a.id} title={[a.reaction, a.severity ? t(`record.severity.${String(a.severity)}`) : null, [...new Set(a.sources.map((x) => x.institutionName))].join('、')].filter(Boolean).join(' · ')}>
           <Tag color="red" className="yl-allergy-tag" onClick={() => onOpen(a)}>
             {String(a.substance)}{a.criticality === 'high' ? ' ⚠' : ''}
           </Tag>
@@ -113,7 +119,9 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
       const page = filters.kind === 'home'
         ? (({ total: n, items: obs }) => ({ total: n, items: obs.map(homeAsTimeline) }))(asPage(await get<Page<Observation>>(`patients/${patientId}/observations`, { ...q, category: 'home-monitoring' }, signal)))
         : asPage(await get<Page<TimelineEntry>>(`patients/${patientId}/timeline`, { ...q, kind: filters.kind }, signal));
-      setItems((prev) => (offset ? [...prev, ...page.items] : page.items));
+      // A document's own kind (discharge_summary …) comes in the same field as the entry kind: keep both apart.
+      const fixed = page.items.map((e) => ((ENTRY_KINDS as readonly string[]).includes(e.kind) ? e : { ...e, kind: 'document' as const, docKind: e.kind }));
+      setItems((prev) => (offset ? [...prev, ...fixed] : fixed));
       setTotal(page.total);
       setError(null);
     } catch (e) {
@@ -142,11 +150,11 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
   return (
     <div>
       <Row gutter={[8, 8]} className="yl-filters" style={{ marginBottom: 12 }}>
-        <Col xs={24} md={8}>
+        <Col xs={12} md={8}>
           <InstitutionSelect allowClear style={{ width: '100%' }} value={filters.institutionId} placeholder={t('record.allInstitutions')}
             onChange={(v) => setFilters((f) => ({ ...f, institutionId: (v as string | undefined) ?? undefined }))} />
         </Col>
-        <Col xs={24} md={6}>
+        <Col xs={12} md={6}>
           <Select allowClear style={{ width: '100%' }} value={filters.kind} placeholder={t('record.allKinds')}
             options={FILTER_KINDS.map((k) => ({ value: k, label: t(`record.kind.${k}`) }))}
             onChange={(v) => setFilters((f) => ({ ...f, kind: v ?? undefined }))} />
@@ -176,9 +184,11 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
                         <span className="yl-tl-dot" style={{ background: `var(--yl-kind-${kind}, #1677ff)` }} />
                         <div className="yl-tl-top">
                           <span className="yl-tl-time">{dayjs(e.at).format('HH:mm')}</span>
-                          <Tag color={KIND_COLORS[kind]} style={{ marginInlineEnd: 0 }}>{t(`record.kind.${kind}`)}</Tag>
+                          <Tag color={KIND_COLORS[kind]} style={{ marginInlineEnd: 0 }}>
+                            {e.kind === 'observation' && typeof e.category === 'string' ? t(`record.obsCategory.${e.category}`, { defaultValue: t(`record.kind.${kind}`) }) : t(`record.kind.${kind}`)}
+                          </Tag>
                           <Typography.Text strong className="yl-tl-title">{e.title}</Typography.Text>
-                          {abnormal && <Tag color="red" icon={<WarningOutlined />} style={{ marginInlineEnd: 0 }}>{t('record.abnormal')}</Tag>}
+                          {abnormal && <Tag color="red" icon={<WarningOutlined />} style={{ marginInlineEnd: 0 }}>{e.kind === 'allergy' ? t('record.criticality.high') : t('record.abnormal')}</Tag>}
                           {e.version > 1 && <Tag color="warning" style={{ marginInlineEnd: 0 }}>{t('record.correctedN', { n: e.version })}</Tag>}
                         </div>
                         {e.summary && <div className="yl-tl-summary">{e.summary}</div>}
@@ -200,17 +210,19 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
   );
 }
 
-/** 检验: lab results grouped per report, each item's trend a click away; a trend chart on top. */
+/** 检验: the trend of one item on top, then the lab reports (newest open), each a table with ↑↓ and a trend link. */
 function LabsPanel({ patientId, onOpenReport }: { patientId: string; onOpenReport: (reportId: string) => void }) {
   const { t, i18n } = useTranslation();
   const { data, loading, error } = useApiData<Page<Observation>>(`patients/${patientId}/observations`, { category: 'laboratory', limit: 500 });
+  const reports = useApiData<Page<EntryVersion>>(`patients/${patientId}/reports`, { category: 'lab', limit: 500 });
   const obs = asPage(data).items;
+  const names = useMemo(() => new Map(asPage(reports.data).items.map((r) => [entryIdOf(r), String(r.name)])), [reports.data]);
   const codes = useMemo(() => {
     const seen = new Map<string, { code: string; name: string; abnormal: boolean }>();
     for (const o of obs) {
-      const s = seen.get(o.code) ?? { code: o.code, name: o.name, abnormal: false };
-      s.abnormal ||= isAbnormal(o.flag);
-      seen.set(o.code, s);
+      const c = seen.get(o.code) ?? { code: o.code, name: o.name, abnormal: false };
+      c.abnormal ||= isAbnormal(o.flag);
+      seen.set(o.code, c);
     }
     return [...seen.values()];
   }, [obs]);
@@ -220,10 +232,13 @@ function LabsPanel({ patientId, onOpenReport }: { patientId: string; onOpenRepor
       const k = o.reportId ?? `t:${o.effectiveAt}|${o.institutionId ?? ''}`;
       m.set(k, [...(m.get(k) ?? []), o]);
     }
-    return [...m.entries()].map(([key, items]) => ({ key, items, at: items[0]!.effectiveAt, institutionName: items[0]!.institutionName, reportId: items[0]!.reportId }))
-      .sort((a, b) => b.at.localeCompare(a.at));
+    return [...m.entries()].map(([key, items]) => ({
+      key, items, at: items[0]!.effectiveAt, institutionName: items[0]!.institutionName, reportId: items[0]!.reportId ?? null,
+      abnormal: items.filter((o) => isAbnormal(o.flag)),
+    })).sort((a, b) => b.at.localeCompare(a.at));
   }, [obs]);
   const [code, setCode] = useState<string | undefined>(undefined);
+  const [open, setOpen] = useState<string[] | null>(null);
   const shown = code ?? codes.find((c) => c.abnormal)?.code ?? codes[0]?.code;
 
   if (error) return <Alert type="error" showIcon title={error.text(i18n.language)} />;
@@ -237,17 +252,22 @@ function LabsPanel({ patientId, onOpenReport }: { patientId: string; onOpenRepor
       )}>
         {shown && <LabTrend key={shown} patientId={patientId} code={shown} />}
       </Card>
-      {groups.map((g) => (
-        <Card key={g.key} size="small" title={(
-          <Space size={4} wrap>
-            <span>{g.reportId ? String(g.items[0]?.reportName ?? t('record.lab.report')) : t('record.lab.report')}</span>
-            <span className="yl-muted" style={{ fontWeight: 400, fontSize: 12 }}>{fmtMinute(g.at)}</span>
-          </Space>
-        )} extra={<Space size={4}><Tag className="yl-inst-tag" color="geekblue" bordered={false}>{g.institutionName ?? ''}</Tag>
-          {g.reportId && <Button size="small" type="link" onClick={() => onOpenReport(g.reportId!)}>{t('record.details')}</Button>}</Space>}>
-          <LabTable items={g.items} onTrend={setCode} />
-        </Card>
-      ))}
+      <Collapse size="small" activeKey={open ?? groups.slice(0, 1).map((g) => g.key)} onChange={(k) => setOpen(k as string[])}
+        items={groups.map((g) => ({
+          key: g.key,
+          label: (
+            <div className="yl-lab-head">
+              <Typography.Text strong>{(g.reportId && names.get(g.reportId)) || t('record.lab.report')}</Typography.Text>
+              <span className="yl-muted" style={{ fontSize: 12 }}>{fmtMinute(g.at)}</span>
+              <Tag className="yl-inst-tag" color="geekblue" bordered={false} style={{ marginTop: 0 }}>{g.institutionName ?? t('record.noInstitution')}</Tag>
+              {g.abnormal.length > 0
+                ? <Tag color="red" icon={<WarningOutlined />}>{t('record.lab.nAbnormal', { count: g.abnormal.length })}</Tag>
+                : <Tag color="success">{t('record.lab.allNormal')}</Tag>}
+            </div>
+          ),
+          extra: g.reportId ? <Button size="small" type="link" onClick={(e) => { e.stopPropagation(); onOpenReport(g.reportId!); }}>{t('record.details')}</Button> : undefined,
+          children: <LabTable items={g.items} onTrend={setCode} />,
+        }))} />
     </div>
   );
 }
@@ -308,6 +328,7 @@ export function RecordBody({ patientId, self = false }: { patientId: string; sel
         { key: 'documents', label: t('record.tabs.documents'), children: <DocumentsPanel key={version} patientId={patientId} onOpen={(d) => setOpen({ kind: 'document', id: entryIdOf(d) })} /> },
       ]} />
       {mobile && add && <div className="yl-fab">{add}</div>}
+      {mobile && add && <div style={{ height: 56 }} />}
       <EntryDrawer patientId={patientId} kind={open?.kind ?? null} entryId={open?.id ?? null} onClose={() => setOpen(null)}
         onCorrect={mayWrite ? (kind, entry) => setForm({ kind, entry }) : undefined} />
       <EntryFormDrawer patientId={patientId} kind={form?.kind ?? null} entry={form?.entry ?? null} onClose={() => setForm(null)}
