@@ -6,6 +6,9 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './accounts.js';
 import { buildDemoRows } from './build.js';
 import { demoPresent, ensureDemoData, type DemoSummary } from './demo.js';
 import { buildRecordRows } from './record.js';
+import { ICD10_COMMON } from '../codes/icd10-common.js';
+import { LAB_ITEMS } from '../codes/lab-items.js';
+import { ICD10_YILIAN_COMMON } from '../codes/systems.js';
 import { COUNTY, TOWNSHIPS } from './regions.js';
 
 let t: TestApp;
@@ -269,7 +272,7 @@ describe('demo health record', () => {
     expect(share(withCode('I10.x00'))).toBeLessThan(0.35);
     expect(share(withCode('E11.900'))).toBeGreaterThan(0.06);
     expect(share(withCode('E11.900'))).toBeLessThan(0.15);
-    for (const code of ['J44.900', 'I25.103', 'I69.300', 'N18.900', 'M17.900']) expect(withCode(code).size, code).toBeGreaterThan(10);
+    for (const code of ['J44.900', 'I25.100', 'I69.300', 'N18.900', 'M17.900']) expect(withCode(code).size, code).toBeGreaterThan(10);
     expect([...withCode('I10.x00')].every((id) => over45.has(id) || now - Date.parse(patients.find((p) => p.id === id)!.birth_date) > 30 * 365 * 86_400_000)).toBe(true);
     // Metformin only for diabetics, amlodipine only for hypertensives.
     const meds = await t.db.selectFrom('medication_request').select(['patient_id', 'drug']).execute();
@@ -326,6 +329,18 @@ describe('demo health record', () => {
     const places = await t.db.selectFrom('encounter').innerJoin('institution as i', 'i.id', 'encounter.institution_id').select('i.code').distinct()
       .where('patient_id', '=', pid).execute();
     expect(places.map((p) => p.code)).toEqual(expect.arrayContaining(['CWS05', 'WSY03', 'XRMYY', 'RMYY']));
+  });
+
+  it('uses only codes of the project\'s diagnosis list and lab item catalogue', async () => {
+    const known = new Map(ICD10_COMMON.map(([code, display]) => [code, display]));
+    const used = await t.db.selectFrom('condition').select(['code_system', 'code', 'display']).distinct().execute();
+    for (const c of used) {
+      expect(c.code_system).toBe(ICD10_YILIAN_COMMON);
+      expect(known.get(c.code), c.code).toBe(c.display);
+    }
+    const items = new Map(LAB_ITEMS.map((i) => [i.code, i]));
+    const codes = await t.db.selectFrom('observation').select(['code', 'name', 'unit']).distinct().execute();
+    for (const o of codes) expect(items.get(o.code)?.name, o.code).toBe(o.name);
   });
 
   it('is deterministic for a given day', () => {

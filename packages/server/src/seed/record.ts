@@ -4,8 +4,8 @@
  *
  * - chronic diagnoses by age and sex (hypertension, type 2 diabetes, hyperlipidaemia, COPD, coronary heart disease,
  *   stroke sequelae, CKD, knee osteoarthritis, chronic gastritis) on the problem list;
- * - quarterly follow-ups of hypertension and diabetes (基本公卫慢病随访) at the village clinic or township hospital,
- *   with blood pressure (and finger-stick glucose), and long prescriptions renewed there;
+ * - quarterly follow-ups of hypertension and diabetes (基本公卫慢病随访) over the last 18 months at the village clinic or
+ *   township hospital, with blood pressure (and finger-stick glucose), and long prescriptions renewed there;
  * - a yearly visit at a county hospital (or the city hospital RMYY for coronary and stroke patients) with labs
  *   (血常规, 肝肾功能, 血糖/HbA1c, 血脂) and an ECG; the yearly check-up of residents aged 65+ (老年人健康体检);
  * - acute outpatient visits (colds, bronchitis, back pain …), mostly at the village clinic or township;
@@ -19,6 +19,9 @@
  * small nodule at RMYY, and a stay at the county hospital with a discharge summary.
  */
 import { sql, type Insertable } from 'kysely';
+import { ICD10_COMMON } from '../codes/icd10-common.js';
+import { LAB_ITEMS } from '../codes/lab-items.js';
+import { ICD10_YILIAN_COMMON } from '../codes/systems.js';
 import type { Tx } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { DemoRows } from './build.js';
@@ -37,31 +40,17 @@ export const RECORD_TABLES: (keyof RecordRows)[] = ['encounter', 'condition', 'a
 
 // ——— vocabularies ———
 
-/** The code system of the diagnoses (the project's demo ICD-10 list, GB/T 国家临床版 2.0 style codes). */
-export const DIAGNOSIS_SYSTEM = 'icd10-yilian-demo';
-/** Every diagnosis the demo uses. Codes must exist in codes/icd10-common.ts (checked by the demo test). */
-export const DIAGNOSES = {
-  htn: ['I10.x00', '高血压'],
-  t2dm: ['E11.900', '2型糖尿病'],
-  lipid: ['E78.500', '高脂血症'],
-  chd: ['I25.103', '冠状动脉粥样硬化性心脏病'],
-  copd: ['J44.900', '慢性阻塞性肺疾病'],
-  stroke: ['I69.300', '脑梗死后遗症'],
-  ckd: ['N18.900', '慢性肾脏病'],
-  oa: ['M17.900', '膝关节骨性关节病'],
-  gastritis: ['K29.500', '慢性胃炎'],
-  uri: ['J06.900', '急性上呼吸道感染'],
-  bronchitis: ['J20.900', '急性支气管炎'],
-  gastroenteritis: ['K52.900', '急性胃肠炎'],
-  lowBackPain: ['M54.500', '腰痛'],
-  aecopd: ['J44.100', '慢性阻塞性肺疾病伴有急性加重'],
-  pneumonia: ['J18.900', '肺炎'],
-  angina: ['I20.000', '不稳定型心绞痛'],
-  infarct: ['I63.900', '脑梗死'],
-  cholecystitis: ['K81.000', '急性胆囊炎'],
-  gallstones: ['K80.200', '胆囊结石'],
-} as const satisfies Record<string, readonly [string, string]>;
-type Dx = keyof typeof DIAGNOSES;
+/** The diagnoses the demo uses, by code of the project's list (codes/icd10-common.ts); names are taken from there. */
+const DIAGNOSIS_CODES = {
+  htn: 'I10.x00', t2dm: 'E11.900', lipid: 'E78.500', chd: 'I25.100', copd: 'J44.900', stroke: 'I69.300', ckd: 'N18.900',
+  oa: 'M17.900', gastritis: 'K29.500', uri: 'J06.900', bronchitis: 'J20.900', gastroenteritis: 'A09.900', lowBackPain: 'M54.500',
+  aecopd: 'J44.100', pneumonia: 'J18.900', angina: 'I20.000', infarct: 'I63.900', cholecystitis: 'K81.000', gallstones: 'K80.200',
+} as const;
+type Dx = keyof typeof DIAGNOSIS_CODES;
+/** [code, 中文名称] of each diagnosis. */
+export const DIAGNOSES = Object.fromEntries(Object.entries(DIAGNOSIS_CODES).map(([k, code]) =>
+  [k, [code, ICD10_COMMON.find(([c]) => c === code)?.[1] ?? fail(`diagnosis ${code} in codes/icd10-common.ts`)] as const])) as Record<Dx, readonly [string, string]>;
+
 type Chronic = 'htn' | 't2dm' | 'lipid' | 'chd' | 'copd' | 'stroke' | 'ckd' | 'oa' | 'gastritis';
 
 /** Prevalence by age (and sex), roughly that of Chinese epidemiology: hypertension ~27 % of the over-45s, diabetes ~10 %. */
@@ -107,43 +96,31 @@ const ACUTE: Record<'uri' | 'bronchitis' | 'gastroenteritis' | 'lowBackPain', { 
 /** For residents allergic to penicillin the bronchitis antibiotic is a macrolide. */
 const PENICILLIN_FREE = drug('阿奇霉素片 0.25g', '0.5 g', 'qd', 2);
 
-interface LabItem { code: string; name: string; unit: string; low: number | null; high: number | null; lowF?: number; highF?: number; decimals: number }
-const lab = (code: string, name: string, unit: string, low: number | null, high: number | null, decimals: number, female?: [number, number]): LabItem =>
-  ({ code, name, unit, low, high, decimals, ...(female ? { lowF: female[0], highF: female[1] } : {}) });
-/** Lab panels (检验组套) with adult reference ranges (WS/T 404/405 where they exist). */
+/** Lab panels (检验组套) as the laboratories report them; items, units and reference ranges from codes/lab-items.ts. */
 const PANELS = {
-  cbc: { name: '血常规', items: [
-    lab('WBC', '白细胞计数', '10^9/L', 3.5, 9.5, 2), lab('NEUT%', '中性粒细胞百分比', '%', 40, 75, 1), lab('LYMPH%', '淋巴细胞百分比', '%', 20, 50, 1),
-    lab('RBC', '红细胞计数', '10^12/L', 4.3, 5.8, 2, [3.8, 5.1]), lab('HGB', '血红蛋白', 'g/L', 130, 175, 0, [115, 150]),
-    lab('HCT', '红细胞压积', '%', 40, 50, 1, [35, 45]), lab('PLT', '血小板计数', '10^9/L', 125, 350, 0),
-  ] },
-  liverKidney: { name: '肝肾功能', items: [
-    lab('ALT', '丙氨酸氨基转移酶', 'U/L', 9, 50, 0, [7, 40]), lab('AST', '天门冬氨酸氨基转移酶', 'U/L', 15, 40, 0, [13, 35]),
-    lab('TBIL', '总胆红素', 'μmol/L', 0, 21, 1), lab('ALB', '白蛋白', 'g/L', 40, 55, 1),
-    lab('UREA', '尿素', 'mmol/L', 3.1, 8.0, 2), lab('CREA', '肌酐', 'μmol/L', 57, 97, 0, [41, 73]), lab('UA', '尿酸', 'μmol/L', 208, 428, 0, [155, 357]),
-  ] },
-  glucose: { name: '空腹血糖', items: [lab('GLU', '空腹血糖', 'mmol/L', 3.9, 6.1, 2)] },
-  diabetes: { name: '血糖、糖化血红蛋白', items: [lab('GLU', '空腹血糖', 'mmol/L', 3.9, 6.1, 2), lab('HBA1C', '糖化血红蛋白', '%', 4.0, 6.0, 1)] },
-  lipids: { name: '血脂', items: [
-    lab('TC', '总胆固醇', 'mmol/L', null, 5.2, 2), lab('TG', '甘油三酯', 'mmol/L', null, 1.7, 2),
-    lab('HDL-C', '高密度脂蛋白胆固醇', 'mmol/L', 1.04, null, 2), lab('LDL-C', '低密度脂蛋白胆固醇', 'mmol/L', null, 3.4, 2),
-  ] },
+  cbc: { name: '血常规', code: 'CBC', items: ['WBC', 'NEUT%', 'LYMPH%', 'RBC', 'HGB', 'HCT', 'PLT'] },
+  liverKidney: { name: '肝肾功能', code: 'LFT-RFT', items: ['ALT', 'AST', 'TBIL', 'ALB', 'UREA', 'CREA', 'UA'] },
+  glucose: { name: '空腹血糖', code: 'GLU', items: ['GLU'] },
+  diabetes: { name: '血糖、糖化血红蛋白', code: 'GLU-HBA1C', items: ['GLU', 'HBA1C'] },
+  lipids: { name: '血脂', code: 'LIPID', items: ['TC', 'TG', 'HDL-C', 'LDL-C'] },
 } as const;
 type Panel = keyof typeof PANELS;
-const PANEL_CODES: Record<Panel, string> = { cbc: 'CBC', liverKidney: 'LFT-RFT', glucose: 'GLU', diabetes: 'GLU-HBA1C', lipids: 'LIPID' };
-/** Vital signs and home readings (LOINC codes). */
-const VITALS = {
-  sbp: { code: '8480-6', name: '收缩压', unit: 'mmHg', low: 90, high: 139 },
-  dbp: { code: '8462-4', name: '舒张压', unit: 'mmHg', low: 60, high: 89 },
-  hr: { code: '8867-4', name: '心率', unit: '次/分', low: 60, high: 100 },
-  glucose: { code: '14770-2', name: '指尖血糖（空腹）', unit: 'mmol/L', low: 3.9, high: 6.1 },
-} as const;
+/** Decimals a laboratory reports each item with. */
+const DECIMALS: Record<string, number> = { WBC: 2, RBC: 2, HGB: 0, PLT: 0, ALT: 0, AST: 0, CREA: 0, UA: 0, 'NEUT%': 1, 'LYMPH%': 1, HCT: 1, TBIL: 1, ALB: 1, HBA1C: 1 };
+const LAB = new Map(LAB_ITEMS.map((i) => [i.code, i]));
+const labItem = (code: string) => LAB.get(code) ?? fail(`lab item ${code} in codes/lab-items.ts`);
+const vital = (code: string) => { const i = labItem(code); return { code: i.code, name: i.name, unit: i.unit!, low: i.refLow, high: i.refHigh }; };
+/** Vital signs and glucometer readings (LOINC codes, as the lab item catalogue lists them). */
+const VITALS = { sbp: vital('8480-6'), dbp: vital('8462-4'), glucose: vital('14743-9') };
 
 // ——— helpers ———
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const DAY = 86_400_000;
 const CST = 8 * 3_600_000;
 const YEARS = 3;
+/** Quarterly follow-ups are written for the last 18 months only: the seed has to stay fast (~50k rows). */
+const FOLLOW_UP_DAYS = 550;
 const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
 const round = (x: number, d: number) => Number(x.toFixed(d));
 const ymd = (ms: number) => new Date(ms + CST).toISOString().slice(0, 10);
@@ -214,12 +191,13 @@ export function buildRecordRows(rows: DemoRows, now: number): RecordRows {
   const internist = (i: Inst, specialty?: string) =>
     clinician(i, i.code === 'RMYY' ? [specialty ?? 'internal'] : i.code === 'XZYY' ? ['tcm'] : i.level === '2' ? ['internal'] : []);
 
-  /** A version-4-shaped id from the id generator (four draws instead of Rng.uuid's 34: the record has ~60k rows). */
+  /** A version-4-shaped id from the id generator (four draws instead of Rng.uuid's 34: the record has ~50k rows). */
   const newId = () => {
-    const h = (k: number) => Math.floor(ids.next() * 2 ** 32).toString(16).padStart(8, '0').slice(0, k);
-    const a = h(8), b = h(8), c = h(8), d = h(8);
-    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${'89ab'[c.charCodeAt(0) % 4]}${c.slice(1, 4)}-${c.slice(4, 8)}${d}`;
+    let h = '';
+    for (let k = 0; k < 4; k++) { const u = (ids.next() * 4294967296) >>> 0; h += HEX[u >>> 24]! + HEX[(u >>> 16) & 255]! + HEX[(u >>> 8) & 255]! + HEX[u & 255]!; }
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[h.charCodeAt(16) & 3]}${h.slice(17, 20)}-${h.slice(20)}`;
   };
+
 
   // ——— entry writers ———
   const encounter = (r: Resident, i: Inst, s: Staff, cls: 'outpatient' | 'emergency' | 'inpatient', start: Date, reason: string, end?: Date) => {
@@ -234,7 +212,7 @@ export function buildRecordRows(rows: DemoRows, now: number): RecordRows {
     const [code, display] = DIAGNOSES[dx];
     const id = newId();
     out.condition.push({ id, entry_id: id, patient_id: r.id, institution_id: v.i.id, encounter_id: v.e.entry_id, practitioner_id: v.s.id,
-      code_system: DIAGNOSIS_SYSTEM, code, display, category: o.category ?? 'encounter-diagnosis', clinical_status: o.status ?? 'active',
+      code_system: ICD10_YILIAN_COMMON, code, display, category: o.category ?? 'encounter-diagnosis', clinical_status: o.status ?? 'active',
       verification_status: 'confirmed', is_primary: o.primary ?? false, onset_date: o.onset ?? ymd(v.at.getTime()), note: o.note ?? null,
       identifier: null, recorded_by: null, recorded_at: v.at });
   };
@@ -270,14 +248,14 @@ export function buildRecordRows(rows: DemoRows, now: number): RecordRows {
     const issued = new Date(drawn.getTime() + (v.i.level === '3' || v.i.level === '2' ? rng.int(90, 240) : rng.int(60, 180)) * 60_000);
     const p = PANELS[panel];
     const abnormal: string[] = [];
-    const rep = report(r, v, { category: 'lab', code: PANEL_CODES[panel], name: p.name, by: labStaff(v.i), issued });
-    for (const item of p.items) {
-      const lo = !r.male && item.lowF !== undefined ? item.lowF : item.low;
-      const hi = !r.male && item.highF !== undefined ? item.highF : item.high;
-      const value = round(values[item.code] ?? labValue(r, item.code, lo, hi, drawn), item.decimals);
+    const rep = report(r, v, { category: 'lab', code: p.code, name: p.name, by: labStaff(v.i), issued });
+    for (const code of p.items) {
+      const item = labItem(code);
+      const [lo, hi] = item.bySex ? item.bySex[r.male ? 'male' : 'female'] : [item.refLow, item.refHigh];
+      const value = round(values[item.code] ?? labValue(r, item.code, lo, hi, drawn), DECIMALS[code] ?? 2);
       const f = flagOf(value, lo, hi);
       if (f !== 'N') abnormal.push(`${item.name}${f === 'H' ? '偏高' : '偏低'}`);
-      observe(r, { v, reportId: rep.entry_id, category: 'laboratory', code: item.code, name: item.name, value, unit: item.unit, low: lo, high: hi, at: drawn });
+      observe(r, { v, reportId: rep.entry_id, category: 'laboratory', code: item.code, name: item.name, value, unit: item.unit ?? '', low: lo, high: hi, at: drawn });
     }
     rep.conclusion = abnormal.length ? abnormal.join('，') : '各项指标在参考范围内';
     return rep;
@@ -494,7 +472,7 @@ export function buildRecordRows(rows: DemoRows, now: number): RecordRows {
 
     if (r.demo) { demoHistory(r); continue; }
 
-    // Chronic care: problem list at the first follow-up, quarterly follow-ups, a yearly specialist visit.
+    // Chronic care: problem list at the first visit of the window, quarterly follow-ups, a yearly specialist visit.
     const managed = r.chronic.has('htn') || r.chronic.has('t2dm');
     const start = rng.int(windowDays - 80, windowDays); // the first visit of the window
     if (r.chronic.size) {
@@ -503,7 +481,7 @@ export function buildRecordRows(rows: DemoRows, now: number): RecordRows {
         const onsetYear = Math.max(Number(p.birth_date.slice(0, 4)) + 30, new Date(now).getUTCFullYear() - rng.int(1, 15));
         condition(r, first, c, { category: 'problem-list-item', onset: `${onsetYear}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}` });
       }
-      if (managed) for (let d = start - rng.int(110, 130); d > 3; d -= rng.int(110, 130)) if (rng.chance(0.85)) followUp(r, d);
+      if (managed) for (let d = Math.min(start, FOLLOW_UP_DAYS) - rng.int(85, 100); d > 3; d -= rng.int(85, 100)) if (rng.chance(0.9)) followUp(r, d);
       const serious = r.chronic.has('chd') || r.chronic.has('stroke');
       for (let y = 0; y < YEARS; y++) {
         if (!rng.chance(managed || serious ? 0.55 : 0.3)) continue;
