@@ -109,5 +109,9 @@ describe('timeline', () => {
     expect(r.body.total).toBe(22000);
     expect(r.body.items).toHaveLength(50);
     expect(ms).toBeLessThan(3000);
+    // The access check of another institution (no care relationship) does not walk the whole record either.
+    const t0 = performance.now();
+    expect((await lower.get(`/api/v1/patients/${big}/timeline`)).status).toBe(403);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
