@@ -30,12 +30,18 @@ describe(`FHIR base on ${dbKind}`, () => {
     const cs = expectValidFhir(res.body, 'CapabilityStatement');
     expect(cs).toMatchObject({ fhirVersion: '4.0.1', kind: 'instance', format: expect.arrayContaining(['application/fhir+json']) });
     const types = Object.fromEntries(cs.rest![0]!.resource!.map((r) => [r.type, r]));
-    expect(Object.keys(types)).toEqual(RESOURCES.map((m) => m.type));
-    expect(Object.keys(types)).toEqual(['Schedule', 'Slot', 'Appointment']);
     const codes = (type: string) => types[type]!.interaction!.map((i) => i.code);
+    const params = (type: string) => types[type]!.searchParam!.map((p) => p.name);
+    expect(Object.keys(types)).toEqual(RESOURCES.map((m) => m.type));
+    expect(Object.keys(types)).toEqual(['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Encounter', 'Condition',
+      'AllergyIntolerance', 'MedicationRequest', 'Observation', 'DiagnosticReport', 'DocumentReference', 'Consent', 'Schedule', 'Slot', 'Appointment']);
+    expect(codes('Observation')).toEqual(['read', 'search-type', 'create', 'update', 'patch']);
+    expect(types.Observation).toMatchObject({ versioning: 'versioned', conditionalCreate: true, conditionalUpdate: true });
+    expect(params('Observation')).toEqual(expect.arrayContaining(['patient', 'subject', 'code', 'category', 'date', 'identifier', '_count']));
+    expect(params('Patient')).toEqual(expect.arrayContaining(['identifier', 'name', 'birthdate', 'phone', 'gender']));
+    expect(cs.rest![0]!.interaction).toEqual([{ code: 'transaction' }]);
     expect(codes('Slot')).toEqual(['read', 'search-type']);
     expect(codes('Appointment')).toEqual(['read', 'search-type', 'create', 'update', 'patch']);
-    const params = (type: string) => types[type]!.searchParam!.map((p) => p.name);
     expect(params('Slot')).toEqual(expect.arrayContaining(['schedule', 'start', 'status', '_count']));
     expect(params('Appointment')).toEqual(expect.arrayContaining(['patient', 'date', 'status']));
     expect(params('Schedule')).toEqual(expect.arrayContaining(['actor', 'active', 'institution']));
@@ -62,7 +68,7 @@ describe(`FHIR base on ${dbKind}`, () => {
     expectOutcome(await fhir.get(`/fhir/Slot/${UNKNOWN}`), 404, 'not_found', { zh: '号源不存在', en: 'Slot not found' });
     expectOutcome(await fhir.get(`/fhir/Schedule/${UNKNOWN}`), 404, 'not_found');
     expectOutcome(await fhir.get('/fhir/Slot/not-an-id'), 404, 'not_found');
-    expectOutcome(await fhir.get('/fhir/Observation/1'), 404, 'no_route');
+    expectOutcome(await fhir.get('/fhir/Basic/1'), 404, 'no_route');
     expectOutcome(await fhir.request('DELETE', `/fhir/Appointment/${UNKNOWN}`), 404, 'no_route');
     const unknownParam = expectOutcome(await fhir.get('/fhir/Slot?shedule=Schedule/1'), 400, 'unknown_search_param');
     expect(unknownParam.diagnostics).toMatch(/shedule/);

@@ -90,6 +90,8 @@ export const EXTENSION = {
   consentRecordKind: `${CANONICAL}/StructureDefinition/consent-record-kind`,
   /** Observation: the device of a home measurement (家用血压计 …), valueString. */
   device: `${CANONICAL}/StructureDefinition/observation-device`,
+  /** Observation: the DiagnosticReport it is a result of (valueReference); DiagnosticReport.result lists the same link. */
+  observationReport: `${CANONICAL}/StructureDefinition/observation-report`,
   /** Condition: the main diagnosis of its encounter (主要诊断), valueBoolean. */
   conditionPrimary: `${CANONICAL}/StructureDefinition/condition-primary`,
   /** DiagnosticReport: the findings (检查所见) besides the conclusion, valueString. */

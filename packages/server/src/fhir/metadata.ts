@@ -3,7 +3,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from '@medp
 import type { ResourceModule } from './resource.js';
 
 /** When this statement last changed in substance (a new type or parameter): bump with the registry. */
-const STATEMENT_DATE = '2026-03-01';
+const STATEMENT_DATE = '2026-11-23';
 
 export function capabilityStatement(base: string, modules: readonly ResourceModule[]): CapabilityStatement {
   const resource = modules.map((m): CapabilityStatementRestResource => ({
@@ -40,9 +40,16 @@ export function capabilityStatement(base: string, modules: readonly ResourceModu
       mode: 'server',
       documentation: 'Errors are OperationOutcome: issue.details.coding = error code, details.text = 中文, diagnostics = English.',
       security: {
-        description: 'Sign in: the session cookie of /api/v1/auth/login, or `Authorization: Bearer ylt_…` (API token issued by an administrator). Only /metadata is public.',
+        // SMART backend services style: OAuth 2.0 client credentials at the token endpoint named here.
+        extension: [{
+          url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+          extension: [{ url: 'token', valueUri: base.replace(/\/fhir$/, '/oauth2/token') }],
+        }],
+        service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }],
+        description: 'System clients: OAuth 2.0 client credentials (POST /oauth2/token, client id and secret in the body or HTTP Basic), then `Authorization: Bearer yla_…`. Users: the session cookie of /api/v1/auth/login, or `Authorization: Bearer ylt_…` (API token). Only /metadata is public.',
       },
       resource,
+      interaction: [{ code: 'transaction' }],
     }],
   };
 }

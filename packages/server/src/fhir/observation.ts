@@ -5,8 +5,8 @@
 import type { Observation } from '@medplum/fhirtypes';
 import type { Reader } from '../db/database.js';
 import type { EntryView } from '../record/entries.js';
-import { CODE_SYSTEM } from './codes.js';
-import { tokenValue } from './mapping.js';
+import { CODE_SYSTEM, EXTENSION } from './codes.js';
+import { refId, tokenValue } from './mapping.js';
 import { clinicalModule, encounterRef, identifierOf, institutionRef, optionalRef, storedIdentifier, subjectRef, versionMeta } from './record.js';
 
 const CATEGORY_ZH = { laboratory: '检验', 'vital-signs': '生命体征', exam: '检查', 'home-monitoring': '家庭自测' } as const;
@@ -42,7 +42,7 @@ export const observationModule = clinicalModule<Observation, 'observation'>({
     } },
     category: { documentation: 'laboratory | vital-signs | exam | home-monitoring', where: (q, v) => q.where('e.category' as 'e.id', '=', tokenValue(v).code) },
   },
-  paths: { category: 'Observation.category', code: 'Observation.code', name: 'Observation.code.text', valueNum: 'Observation.value[x]', valueText: 'Observation.value[x]', unit: 'Observation.valueQuantity.unit', refLow: 'Observation.referenceRange.low', refHigh: 'Observation.referenceRange.high', refText: 'Observation.referenceRange.text', flag: 'Observation.interpretation', effectiveAt: 'Observation.effectiveDateTime', device: 'Observation.device', status: 'Observation.status', encounterId: 'Observation.encounter', reportId: 'Observation', identifier: 'Observation.identifier' },
+  paths: { category: 'Observation.category', code: 'Observation.code', name: 'Observation.code.text', valueNum: 'Observation.value[x]', valueText: 'Observation.value[x]', unit: 'Observation.valueQuantity.unit', refLow: 'Observation.referenceRange.low', refHigh: 'Observation.referenceRange.high', refText: 'Observation.referenceRange.text', flag: 'Observation.interpretation', effectiveAt: 'Observation.effectiveDateTime', device: 'Observation.device', status: 'Observation.status', encounterId: 'Observation.encounter', reportId: 'Observation.extension', identifier: 'Observation.identifier' },
   prepare: loincOf,
   toFhir(v, m) {
     const identifier = identifierOf(v.identifier, m.codes.get(v.institutionId ?? ''));
@@ -58,6 +58,7 @@ export const observationModule = clinicalModule<Observation, 'observation'>({
     const performer = institutionRef(v);
     return {
       resourceType: 'Observation', id: v.id, meta: versionMeta(v),
+      ...(v.reportId ? { extension: [{ url: EXTENSION.observationReport, valueReference: { reference: `DiagnosticReport/${v.reportId}` } }] } : {}),
       ...(identifier ? { identifier } : {}),
       status: v.status as Observation['status'],
       category: [observationCategory(category)],
@@ -81,7 +82,9 @@ export const observationModule = clinicalModule<Observation, 'observation'>({
     const range = r.referenceRange?.[0];
     const flag = (r.interpretation ?? []).flatMap((i: any) => i?.coding ?? []).map((c: any) => c?.code).find((c: string) => FLAGS.includes(c));
     const value = r.valueQuantity;
+    const report = r.extension?.find((e: any) => e?.url === EXTENSION.observationReport)?.valueReference?.reference;
     return {
+      ...(report ? { reportId: refId(report, ['DiagnosticReport'], 'Observation.extension', { zh: '检查检验报告', en: 'DiagnosticReport' }) } : {}),
       category, code: coding.code,
       name: r.code?.text ?? coding.display,
       ...(value?.value !== undefined ? { valueNum: value.value, valueText: null } : { valueNum: null, valueText: r.valueString ?? r.valueCodeableConcept?.text ?? r.valueCodeableConcept?.coding?.[0]?.display ?? null }),

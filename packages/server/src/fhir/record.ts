@@ -18,7 +18,7 @@ import { inTx, type Reader, type Tx } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { Caller } from '../http/context.js';
 import { assertAccess, auditRead } from '../record/access.js';
-import { correctEntry, createEntry, getEntry, viewsOf, type EntryView } from '../record/entries.js';
+import { correctEntry, createEntry, findCurrentByIdentifier, getEntry, viewsOf, type EntryView } from '../record/entries.js';
 import { entryInputs, type EntryInputs, type EntryKind } from '../record/schemas.js';
 import { CANONICAL, EXTENSION, IDENTIFIER_SYSTEM } from './codes.js';
 import { refId, tokenValue } from './mapping.js';
@@ -258,6 +258,14 @@ export function clinicalModule<T extends Resource, K extends EntryKind>(spec: Cl
       for (const [pid, d] of decisions)
         await auditRead(db, caller, pid, d, { kind: spec.kind, detail: { count: views.filter((v) => v.patientId === pid).length, channel: 'fhir' } });
       return { resources: await toResources(db, req, views), hasMore: page.hasMore };
+    },
+
+    async matchIdentifier({ db, caller }, token) {
+      if (!caller.role.institutionId) return undefined;
+      const t = tokenValue(token);
+      const stored = storedIdentifier([{ ...(t.system ? { system: t.system } : {}), value: t.code }], `${spec.type}.identifier`);
+      if (!stored) return undefined;
+      return (await findCurrentByIdentifier(db, spec.kind, caller.role.institutionId, stored))?.id ?? null;
     },
 
     async create(ctx, body) {

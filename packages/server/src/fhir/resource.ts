@@ -21,6 +21,12 @@ export interface ResourceModule<T extends Resource = Resource> {
   conditionalCreate?: boolean;
   /** Resources carry meta.versionId (record entries: corrections are new versions). */
   versioned?: boolean;
+  /**
+   * Conditional matching by `identifier=<token>` alone where the type has a sharper rule than its search (record
+   * entries: the source id is unique per institution, so only the caller's institution's entry matches). Returns
+   * the id, or null; undefined when the rule does not apply (then the search decides).
+   */
+  matchIdentifier?(ctx: FhirContext, token: string): Promise<string | null | undefined>;
   read(ctx: FhirContext, id: string): Promise<T>;
   search(ctx: FhirContext, s: SearchRequest): Promise<SearchPage<T>>;
   /** `replayed`: the answer to an earlier identical request (Idempotency-Key / If-None-Exist). */

@@ -13,6 +13,7 @@ import { FHIR_JSON, noRoute, registerFhirErrors } from './outcome.js';
 import { RESOURCES } from './registry.js';
 import type { FhirContext, ResourceModule } from './resource.js';
 import { baseUrl, isUuid, parseSearch, searchBundle } from './search.js';
+import { BUNDLE_BODY_LIMIT, processTransaction } from './transaction.js';
 
 const RESOURCE_TYPES = ['application/fhir+json', 'application/json'];
 const PATCH_TYPE = 'application/json-patch+json';
@@ -41,6 +42,12 @@ export async function fhirRoutes(app: FastifyInstance) {
   app.get('/metadata', { config: { public: true } }, async (req, reply) => send(reply, 200, capabilityStatement(baseUrl(req), RESOURCES)));
 
   for (const m of RESOURCES) register(app, m);
+
+  // A transaction Bundle (a hospital system's import): all entries in one database transaction.
+  app.post('/', { bodyLimit: Math.max(app.config.bodyLimitBytes, BUNDLE_BODY_LIMIT) }, async (req, reply) => {
+    requireMediaType(req, RESOURCE_TYPES);
+    return send(reply, 200, await processTransaction(db, callerOf(req), req, req.body));
+  });
 
   // Anything else under /fhir is an unsupported type or interaction. A route, not only the scope's not-found
   // handler: the web app's static wildcard (GET /*) would otherwise answer GETs here in the REST error shape.
