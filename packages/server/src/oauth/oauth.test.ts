@@ -4,6 +4,7 @@
  * system_client; a wrong secret is 401 invalid_client; a revoked client's token stops working at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoClientId, demoClientSecret, seedApiClients } from '../seed/api-clients.js';
 import { makeWorld } from '../test/factories.js';
 import { createTestApp, dbKind, type Client, type TestApp } from '../test/harness.js';
 
@@ -122,5 +123,17 @@ describe(`API clients and OAuth 2.0 on ${dbKind}`, () => {
     const { access_token } = (await token({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret })).body;
     await t.db.updateTable('oauth_token').set({ expires_at: new Date(Date.now() - 1000) }).where('client_id', '=', c.id).execute();
     expect((await t.anonymous.request('GET', '/api/v1/institutions', undefined, bearer(access_token))).status).toBe(401);
+  });
+
+  it('seeds one demo client per institution with a deterministic id and secret that work', async () => {
+    const inst = await t.db.selectFrom('institution').selectAll().where('id', '=', w.lower.id).execute();
+    await t.db.transaction().execute((tx) => seedApiClients(tx, { institution: inst as never }));
+    const id = demoClientId('LOWER');
+    expect(id).toBe('his-LOWER');
+    expect(demoClientSecret(id)).toBe(demoClientSecret(id));
+    const res = await token({ grant_type: 'client_credentials' }, basic(id, demoClientSecret(id)));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const me = await t.anonymous.request('GET', '/api/v1/auth/me', undefined, bearer(res.body.access_token));
+    expect(JSON.stringify(me.body)).toContain(w.lower.id);
   });
 });
