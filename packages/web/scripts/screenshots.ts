@@ -463,6 +463,16 @@ async function asScheduling(browser: Browser, vp: Viewport) {
  * (refusal with consent and break-glass), the patient's own record, consents and access log, and the admin pages
  * (break-glass report, API clients). Writes: one break-glass grant for the doctor, one API client (its secret shown).
  */
+/** A patient whose record the signed-in doctor may not read yet (no care relationship, consent or break-glass). */
+async function findUnrelated(ctx: BrowserContext, q: string): Promise<string> {
+  const r = await ctx.request.get(`${BASE}/api/v1/patients?q=${encodeURIComponent(q)}&limit=50`);
+  for (const p of ((await r.json()) as { items: { id: string }[] }).items) {
+    const a = (await (await ctx.request.get(`${BASE}/api/v1/patients/${p.id}/record/access`)).json()) as { allowed: boolean };
+    if (!a.allowed) return p.id;
+  }
+  throw new Error(`no patient without access for ${q}`);
+}
+
 async function asRecord(browser: Browser, vp: Viewport) {
   const names = ['record-timeline', 'record-entry', 'record-versions', 'record-labs', 'record-documents', 'record-add-diagnosis', 'record-add-lab',
     'record-consents', 'record-denied', 'record-break-glass', 'record-break-glass-banner', 'record-mine', 'record-mine-consents', 'record-mine-log',
@@ -515,7 +525,7 @@ async function asRecord(browser: Browser, vp: Viewport) {
   await visit(page, `/patients/${id}/consents`);
   await shoot(page, 'record-consents', vp);
   // A resident the city hospital has never seen: refused, with the two ways in.
-  const other = await findPatient(doctor, vp.mobile ? 'wang' : 'zhang');
+  const other = await findUnrelated(doctor, vp.mobile ? 'wang' : 'zhang');
   await visit(page, `/patients/${other}/record`);
   await shoot(page, 'record-denied', vp);
   await page.getByRole('button', { name: /紧急访问/ }).click();

@@ -9,6 +9,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post } from '../../api';
+import { useAuth } from '../../auth';
 import { InstitutionSelect } from '../../components/RemoteSelect';
 import { useErrorReporter, useIsMobile } from '../../hooks';
 import { attachmentProblem, entryIdOf, ENTRY_KINDS, uploadDocument } from './model';
@@ -26,6 +27,7 @@ export function ConsentModal({ patientId, open, onClose, onSaved, self = false }
   patientId: string; open: boolean; onClose: () => void; onSaved: () => void; self?: boolean;
 }) {
   const { t } = useTranslation();
+  const { can } = useAuth();
   const { message } = App.useApp();
   const report = useErrorReporter();
   const mobile = useIsMobile();
@@ -86,7 +88,9 @@ export function ConsentModal({ patientId, open, onClose, onSaved, self = false }
           </Row>
         )}
         <Form.Item name="institutions" label={t('record.consent.institutions')} style={{ marginBottom: institutions === 'some' ? 8 : undefined }}>
-          <Radio.Group options={[{ value: 'all', label: t('record.consent.allMembers') }, { value: 'some', label: t('record.consent.someMembers') }]} />
+          <Radio.Group options={[{ value: 'all', label: t('record.consent.allMembers') },
+            // Choosing institutions needs the directory, which patients do not browse.
+            ...(can('directory.read') ? [{ value: 'some', label: t('record.consent.someMembers') }] : [])]} />
         </Form.Item>
         {institutions === 'some' && (
           <Form.Item name="institutionIds" rules={[{ required: true, message: t('record.consent.institutionsRequired') }]}>

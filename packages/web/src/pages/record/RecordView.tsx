@@ -102,6 +102,7 @@ const homeAsTimeline = (o: Observation): TimelineEntry => ({
 /** The timeline with its filters and "load more". */
 function Timeline({ patientId, version, onOpen }: { patientId: string; version: number; onOpen: (e: TimelineEntry) => void }) {
   const { t, i18n } = useTranslation();
+  const { can } = useAuth();
   const mobile = useIsMobile();
   const [filters, setFilters] = useState<Filters>({});
   const [items, setItems] = useState<TimelineEntry[]>([]);
@@ -137,6 +138,12 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
   }, [load, version]);
 
   const more = total !== null && items.length < total;
+  const [seenInstitutions, setSeen] = useState<{ value: string; label: string }[]>([]);
+  useEffect(() => setSeen((prev) => {
+    const known = new Map(prev.map((o) => [o.value, o]));
+    for (const e of items) if (e.institutionId && !known.has(e.institutionId)) known.set(e.institutionId, { value: e.institutionId, label: e.institutionName ?? e.institutionId });
+    return known.size === prev.length ? prev : [...known.values()];
+  }), [items]);
   const byDay = useMemo(() => {
     const groups: { day: string; entries: TimelineEntry[] }[] = [];
     for (const e of items) {
@@ -151,8 +158,14 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
     <div>
       <Row gutter={[8, 8]} className="yl-filters" style={{ marginBottom: 12 }}>
         <Col xs={12} md={8}>
-          <InstitutionSelect allowClear style={{ width: '100%' }} value={filters.institutionId} placeholder={t('record.allInstitutions')}
-            onChange={(v) => setFilters((f) => ({ ...f, institutionId: (v as string | undefined) ?? undefined }))} />
+          {can('directory.read') ? (
+            <InstitutionSelect allowClear style={{ width: '100%' }} value={filters.institutionId} placeholder={t('record.allInstitutions')}
+              onChange={(v) => setFilters((f) => ({ ...f, institutionId: (v as string | undefined) ?? undefined }))} />
+          ) : (
+            // Patients do not browse the directory: the institutions their record names are the choice.
+            <Select allowClear style={{ width: '100%' }} value={filters.institutionId} placeholder={t('record.allInstitutions')} options={seenInstitutions}
+              onChange={(v: string | undefined) => setFilters((f) => ({ ...f, institutionId: v ?? undefined }))} />
+          )}
         </Col>
         <Col xs={12} md={6}>
           <Select allowClear style={{ width: '100%' }} value={filters.kind} placeholder={t('record.allKinds')}
