@@ -26,7 +26,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -366,7 +366,21 @@ function bundle(run: string, first: number, patients: number) {
   return { resourceType: 'Bundle', type: 'transaction', entry };
 }
 
-async function measureImport(port: number, token: string, o: Options) {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return NaN; }
+}
+/** Busy and total ticks of the whole machine. */
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
+}
+
+async function measureImport(port: number, token: string, o: Options, serverPid: number) {
   const run = randomBytes(4).toString('hex');
   const perBundle = o.bundleSize / 10;
   const bodies = Array.from({ length: o.bundles }, (_, b) => JSON.stringify(bundle(run, b * perBundle, perBundle)));
@@ -377,6 +391,7 @@ async function measureImport(port: number, token: string, o: Options) {
   if (warm.status !== 200) { agent.destroy(); return { error: `${warm.status} ${warm.body.slice(0, 400)}` }; }
   let next = 0, failures = 0, entries = 0, firstError = '';
   const latencies: number[] = [];
+  const srv0 = cpuSeconds(serverPid), m0 = machineTicks();
   const start = performance.now();
   await Promise.all(Array.from({ length: o.clients }, async () => {
     while (next < bodies.length) {
@@ -387,9 +402,11 @@ async function measureImport(port: number, token: string, o: Options) {
     }
   }));
   const seconds = (performance.now() - start) / 1000;
+  const serverCpu = (cpuSeconds(serverPid) - srv0) / seconds * 100, m1 = machineTicks();
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { bundles: o.bundles, size: o.bundleSize, clients: o.clients, entries, failures, firstError, seconds, perSec: entries / seconds, p50: pct(latencies, 50), p95: pct(latencies, 95) };
+  return { bundles: o.bundles, size: o.bundleSize, clients: o.clients, entries, failures, firstError, seconds, perSec: entries / seconds, p50: pct(latencies, 50), p95: pct(latencies, 95),
+    serverCpu, machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total) * 100 };
 }
 
 async function oauthToken(port: number, clientId: string, secret: string): Promise<string> {
@@ -447,7 +464,7 @@ async function runOne(kind: Kind, o: Options) {
     console.log(`  ${kind}: server up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const reads = await measureReads(server.port, cookie, patients, o.lookups);
     let imp: Awaited<ReturnType<typeof measureImport>> | undefined;
-    if (!o.skipImport) imp = await measureImport(server.port, await oauthToken(server.port, 'bench-his', secret), o);
+    if (!o.skipImport) imp = await measureImport(server.port, await oauthToken(server.port, 'bench-his', secret), o, child.pid!);
     return { kind, patients, observations, l, plans, reads, imp };
   } finally {
     if (child) { child.kill('SIGTERM'); await new Promise((r) => { child!.once('exit', r); setTimeout(r, 5000); }); }
@@ -485,13 +502,13 @@ export async function run(args: string[]) {
     console.log(`| ${r.kind} | ${x.what} | ${x.n} | ${f(x.p50)} | ${f(x.p95)} | ${f(x.p99)} | ${f(x.mean)} | ${f(x.items)} | ${x.errors} | ${x.what.startsWith('timeline ?limit') ? (r.kind === 'postgres' ? `p95 < 50 ms ${x.p95 < 50 ? '✓' : '✗'}` : '–') : '–'} |`);
   if (results.some((r) => r.imp)) {
     console.log('\nImport (POST /fhir transaction Bundles, OAuth client credentials):');
-    console.log('| database | bundles × resources | clients | resources imported | failed bundles | seconds | resources/s | bundle p50 / p95 ms | target (PostgreSQL) |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('| database | bundles × resources | clients | resources imported | failed bundles | seconds | resources/s | bundle p50 / p95 ms | server CPU % | machine busy % | target (PostgreSQL) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       const i = r.imp;
       if (!i) continue;
-      if ('error' in i) { console.log(`| ${r.kind} | – | – | – | – | – | – | – | import not available: ${i.error} |`); continue; }
-      console.log(`| ${r.kind} | ${i.bundles} × ${i.size} | ${i.clients} | ${fmt(i.entries)} | ${i.failures} | ${f(i.seconds)} | ${f(i.perSec, 0)} | ${f(i.p50, 0)} / ${f(i.p95, 0)} | ${r.kind === 'postgres' ? `≥ 2,000/s ${i.perSec >= 2000 ? '✓' : '✗'}` : '–'} |`);
+      if ('error' in i) { console.log(`| ${r.kind} | – | – | – | – | – | – | – | – | – | import not available: ${i.error} |`); continue; }
+      console.log(`| ${r.kind} | ${i.bundles} × ${i.size} | ${i.clients} | ${fmt(i.entries)} | ${i.failures} | ${f(i.seconds)} | ${f(i.perSec, 0)} | ${f(i.p50, 0)} / ${f(i.p95, 0)} | ${f(i.serverCpu, 0)} | ${f(i.machineBusy, 0)} | ${r.kind === 'postgres' ? `≥ 2,000/s ${i.perSec >= 2000 ? '✓' : '✗'}` : '–'} |`);
       if (i.firstError) console.log(`  first failure: ${i.firstError}`);
     }
   }
