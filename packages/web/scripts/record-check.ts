@@ -87,6 +87,18 @@ try {
   check(await visible(page, /该条目已被他人更正/), 'a stale correction shows the reload hint');
   await shot(page, 'check-correction-conflict');
   await ctx.close();
+
+  // The medical affairs office reviews an emergency access.
+  const office = await signedIn('yiwuke');
+  await office.page.goto(`${BASE}/admin/break-glass`);
+  const before = await office.page.locator('.ant-tag', { hasText: '已复核' }).count();
+  await office.page.getByRole('button', { name: /复\s*核/ }).first().click();
+  await office.page.locator('.ant-modal textarea').fill('急诊抢救需要，理由属实');
+  await office.page.getByRole('button', { name: /确认复核/ }).click();
+  await office.page.waitForTimeout(1500);
+  check(await office.page.locator('.ant-tag', { hasText: '已复核' }).count() > before, 'a reviewed emergency access shows 已复核 with the note');
+  await shot(office.page, 'check-break-glass-reviewed');
+  await office.ctx.close();
 } finally {
   await browser.close();
 }
