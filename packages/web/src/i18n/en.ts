@@ -344,6 +344,7 @@ export const en: Messages = {
       nInstitutions: '{{count}} institutions', scope: 'Scope', scopeAll: 'The whole record', scopeRequired: 'Choose what is shared',
       period: 'Period', periodHelp: 'One year by default; sign again when it ends', periodRequired: 'Choose the period', oneYear: '1 year', sixMonths: '6 months', threeYears: '3 years',
       noEnd: 'no end', scan: 'Scanned signed form (optional)', chooseScan: 'Choose file', formTitle: 'Consent to share the health record',
+      withoutCare: 'Staff may record a signed consent only where their institution already cares for the patient (e.g. this visit is registered); patients can also consent themselves under “My health record”.',
       none: 'No consents', signedByLine: 'Signed by {{name}}', recordedAt: 'Recorded', viewScan: 'View the signed form',
       state: { active: 'In force', expired: 'Expired', revoked: 'Withdrawn', pending: 'Not yet in force' },
       revoke: 'Withdraw', revokeTitle: 'Withdraw consent', revokeHint: 'Institutions reading the record under this consent lose access at once (those caring for the patient keep theirs).',

@@ -343,6 +343,7 @@ export const zh = {
       nInstitutions: '{{count}} 家机构', scope: '授权范围', scopeAll: '全部档案内容', scopeRequired: '请选择授权的内容',
       period: '有效期', periodHelp: '默认1年，到期后需重新签署', periodRequired: '请选择有效期', oneYear: '1年', sixMonths: '6个月', threeYears: '3年',
       noEnd: '长期', scan: '签字同意书扫描件（可选）', chooseScan: '选择文件', formTitle: '健康档案共享授权同意书',
+      withoutCare: '医务人员只能在本机构与患者已有诊疗关系（如已登记本次就诊）时登记纸质授权；患者本人也可以在手机上“我的健康档案”中自行授权。',
       none: '暂无授权记录', signedByLine: '签署人：{{name}}', recordedAt: '登记', viewScan: '查看签字同意书',
       state: { active: '生效', expired: '已过期', revoked: '已撤回', pending: '未生效' },
       revoke: '撤回', revokeTitle: '撤回授权', revokeHint: '撤回后，依据该授权查阅档案的机构将立即失去访问权限（有诊疗关系的机构不受影响）。',

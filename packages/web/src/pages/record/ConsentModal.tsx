@@ -4,7 +4,7 @@
  * the scanned, signed form (stored as a consent_form document).
  */
 import { UploadOutlined } from '@ant-design/icons';
-import { App, Button, Checkbox, Col, DatePicker, Form, Input, Modal, Radio, Row, Select, Upload, type UploadFile } from 'antd';
+import { Alert, App, Button, Checkbox, Col, DatePicker, Form, Input, Modal, Radio, Row, Select, Upload, type UploadFile } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -23,8 +23,10 @@ interface Values {
 
 const RELATIONS = ['spouse', 'child', 'parent', 'sibling', 'guardian', 'other'] as const;
 
-export function ConsentModal({ patientId, open, onClose, onSaved, self = false }: {
+export function ConsentModal({ patientId, open, onClose, onSaved, self = false, withoutCare = false }: {
   patientId: string; open: boolean; onClose: () => void; onSaved: () => void; self?: boolean;
+  /** Opened from the refusal: the server accepts staff-recorded consent only where a care relationship exists. */
+  withoutCare?: boolean;
 }) {
   const { t } = useTranslation();
   const { can } = useAuth();
@@ -68,6 +70,7 @@ export function ConsentModal({ patientId, open, onClose, onSaved, self = false }
   return (
     <Modal open={open} onCancel={onClose} title={t('record.consent.title')} okText={t('record.consent.submit')} cancelText={t('common.cancel')}
       onOk={() => form.submit()} okButtonProps={{ loading: busy }} destroyOnHidden width={mobile ? '100%' : 600}>
+      {withoutCare && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('record.consent.withoutCare')} />}
       <Form<Values> form={form} layout="vertical" onFinish={submit} requiredMark={false}
         initialValues={{ signer: 'self', institutions: 'all', scopeAll: true, relation: 'spouse', period: [dayjs(), dayjs().add(1, 'year')] }}>
         <Form.Item name="signer" label={t('record.consent.signedBy')}>
@@ -114,7 +117,8 @@ export function ConsentModal({ patientId, open, onClose, onSaved, self = false }
               { label: t('record.consent.threeYears'), value: [dayjs(), dayjs().add(3, 'year')] },
             ]} />
         </Form.Item>
-        {!self && (
+        {/* A scan is a document written here: from the refusal it would open the record by itself, so not offered there. */}
+        {!self && !withoutCare && (
           <Form.Item label={t('record.consent.scan')} extra={t('record.attach.help')}>
             <Upload fileList={files} maxCount={1} accept=".pdf,.jpg,.jpeg,.png"
               beforeUpload={(f) => {

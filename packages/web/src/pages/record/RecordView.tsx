@@ -59,7 +59,7 @@ function AccessDenied({ patientId, access, onGranted }: { patientId: string; acc
             {can('record.break_glass') && <Button danger icon={<AlertOutlined />} onClick={() => setGlass(true)}>{t('record.bg.button')}</Button>}
           </Space>
         )} />
-      <ConsentModal patientId={patientId} open={consent} onClose={() => setConsent(false)} onSaved={() => { setConsent(false); onGranted(); }} />
+      <ConsentModal patientId={patientId} open={consent} withoutCare onClose={() => setConsent(false)} onSaved={() => { setConsent(false); onGranted(); }} />
       <BreakGlassModal patientId={patientId} open={glass} onClose={() => setGlass(false)} onGranted={() => { setGlass(false); onGranted(); }} />
     </Card>
   );
