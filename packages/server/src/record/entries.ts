@@ -389,12 +389,21 @@ export function upperBound(v: string): Date {
 
 export type ListFilters = Partial<Omit<EntryListQuery, 'limit' | 'offset'>> & { limit?: number; offset?: number };
 
+/**
+ * The ids whose entries make up a patient's record: the patient, and the records merged into it (their entries
+ * stay where they were written — versions are never rewritten — and are read through the survivor).
+ */
+export async function recordPatientIds(db: Reader, patientId: string): Promise<string[]> {
+  const merged = await db.selectFrom('patient').select('id').where('merged_into', '=', patientId).execute();
+  return [patientId, ...merged.map((m) => m.id)];
+}
+
 /** The patient's entries of one kind, newest first: current versions (old versions too with includeSuperseded). */
 export async function listEntries(db: Reader, caller: Caller, kind: EntryKind, patientId: string, filters: ListFilters = {}): Promise<{ total: number; items: EntryView[] }> {
   const access = await assertAccess(db, caller, patientId, kind);
   const spec = KINDS[kind];
   const col = (c: string) => `e.${c}` as 'e.id';
-  let q = selectRows(db, kind).where('e.patient_id', '=', patientId);
+  let q = selectRows(db, kind).where('e.patient_id', 'in', await recordPatientIds(db, patientId));
   if (!filters.includeSuperseded) q = q.where('e.superseded_at', 'is', null);
   if (!filters.includeWithdrawn) q = q.where(col(spec.status), 'is distinct from', withdrawnStatus);
   if (filters.institutionId) q = q.where('e.institution_id', '=', filters.institutionId);

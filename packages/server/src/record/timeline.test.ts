@@ -115,3 +115,22 @@ describe('timeline', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe('merged records', () => {
+  it('the survivor’s timeline, lists and trends include the entries of a record merged into it', async () => {
+    const survivor = await makePatient(t.db, { name: '合并存留' });
+    const dup = await makePatient(t.db, { name: '合并重复', residentId: null });
+    await makeEncounter(t.db, survivor.id, w.upper.id, new Date('2025-03-01T08:00:00+08:00'));
+    await makeEncounter(t.db, dup.id, w.upper.id, new Date('2025-03-02T08:00:00+08:00'));
+    const glu = await doctor.post(`/api/v1/patients/${dup.id}/observations`, { category: 'laboratory', code: 'T-GLU', valueNum: 8.1, effectiveAt: '2025-03-02T09:00:00+08:00' });
+    expect(glu.status).toBe(201);
+    const admin = await t.login('consortium_admin');
+    const merged = await admin.post('/api/v1/patients/merges', { survivorId: survivor.id, mergedId: dup.id, reason: '同一人' });
+    expect(merged.status, JSON.stringify(merged.body)).toBeLessThan(300);
+    const items = (await doctor.get(`/api/v1/patients/${survivor.id}/timeline`)).body.items as Item[];
+    expect(items.filter((i) => i.kind === 'encounter')).toHaveLength(2);
+    expect(items.some((i) => i.id === glu.body.id)).toBe(true);
+    expect((await doctor.get(`/api/v1/patients/${survivor.id}/observations`)).body.items.map((o: { id: string }) => o.id)).toContain(glu.body.id);
+    expect((await doctor.get(`/api/v1/patients/${survivor.id}/observations/trend?code=T-GLU`)).body.points).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Reader } from '../db/database.js';
 import type { Caller } from '../http/context.js';
 import { assertAccess, auditRead } from './access.js';
-import { lowerBound, upperBound } from './entries.js';
+import { lowerBound, recordPatientIds, upperBound } from './entries.js';
 import { ENTRY_KINDS, type EntryKind, type TimelineQuery } from './schemas.js';
 
 export interface TimelineItem {
@@ -16,12 +16,15 @@ export interface TimelineItem {
   title: string; summary: string | null; flag: string | null; [extra: string]: unknown;
 }
 
-interface Filter { patientId: string; institutionId?: string; from?: Date; to?: Date }
+interface Filter { patientIds: string[]; institutionId?: string; from?: Date; to?: Date }
+
+/** `patient_id` of the patient's record: the patient, and the records merged into it. */
+const ofPatients = (col: string, ids: string[]) => ids.length === 1 ? sql`${sql.ref(col)} = ${ids[0]}` : sql`${sql.ref(col)} IN (${sql.join(ids)})`;
 
 /** Conditions every branch shares: the patient, current and not withdrawn, and the filters on institution and time. */
 function where(at: string, status: string, f: Filter): RawBuilder<unknown> {
   const parts = [
-    sql`e.patient_id = ${f.patientId}`, sql`e.superseded_at IS NULL`, sql`e.${sql.ref(status)} <> 'entered-in-error'`,
+    ofPatients('e.patient_id', f.patientIds), sql`e.superseded_at IS NULL`, sql`e.${sql.ref(status)} <> 'entered-in-error'`,
   ];
   if (f.institutionId) parts.push(sql`e.institution_id = ${f.institutionId}`);
   if (f.from) parts.push(sql`e.${sql.ref(at)} >= ${f.from}`);
@@ -108,7 +111,7 @@ const BRANCHES: Record<EntryKind, { rows(f: Filter, n: number): RawBuilder<unkno
 
 /** The observation branch's conditions, on alias o. */
 function whereObs(f: Filter): RawBuilder<unknown> {
-  const parts = [sql`o.patient_id = ${f.patientId}`, sql`o.superseded_at IS NULL`, sql`o.status <> 'entered-in-error'`];
+  const parts = [ofPatients('o.patient_id', f.patientIds), sql`o.superseded_at IS NULL`, sql`o.status <> 'entered-in-error'`];
   if (f.institutionId) parts.push(sql`o.institution_id = ${f.institutionId}`);
   if (f.from) parts.push(sql`o.effective_at >= ${f.from}`);
   if (f.to) parts.push(sql`o.effective_at < ${f.to}`);
@@ -126,7 +129,7 @@ export async function timeline(db: Reader, caller: Caller, patientId: string, q:
   // A consent limited to some kinds shows only those.
   if (access.kinds) kinds = kinds.filter((k) => access.kinds!.includes(k));
   const f: Filter = {
-    patientId, institutionId: q.institutionId,
+    patientIds: await recordPatientIds(db, patientId), institutionId: q.institutionId,
     from: q.from ? lowerBound(q.from) : undefined, to: q.to ? upperBound(q.to) : undefined,
   };
   const limit = q.limit, offset = q.offset;
@@ -155,7 +158,7 @@ export async function trend(db: Reader, caller: Caller, patientId: string, q: { 
   const access = await assertAccess(db, caller, patientId, 'observation');
   let sel = db.selectFrom('observation as o').leftJoin('institution as i', 'i.id', 'o.institution_id')
     .select(['o.entry_id', 'o.effective_at', 'o.value_num', 'o.unit', 'o.flag', 'o.name', 'o.ref_low', 'o.ref_high', 'o.institution_id', 'i.name as institution_name'])
-    .where('o.patient_id', '=', patientId).where('o.code', '=', q.code).where('o.superseded_at', 'is', null)
+    .where('o.patient_id', 'in', await recordPatientIds(db, patientId)).where('o.code', '=', q.code).where('o.superseded_at', 'is', null)
     .where('o.status', '<>', 'entered-in-error').where('o.value_num', 'is not', null);
   if (q.from) sel = sel.where('o.effective_at', '>=', lowerBound(q.from));
   if (q.to) sel = sel.where('o.effective_at', '<', upperBound(q.to));
