@@ -34,7 +34,9 @@ interface Planned {
 
 const at = (i: number, e: AppError) => {
   const path = `Bundle.entry[${i}]`;
-  const field = e.field && /^[A-Z]/.test(e.field) ? `${path}.resource.${e.field.replace(/^[A-Za-z]+\.?/, '')}`.replace(/\.$/, '') : path;
+  const field = !e.field || !/^[A-Z]/.test(e.field) ? path
+    : e.field.startsWith('Bundle.entry.') ? `${path}.${e.field.slice('Bundle.entry.'.length)}`
+      : `${path}.resource.${e.field.replace(/^[A-Za-z]+\.?/, '')}`.replace(/\.$/, '');
   return new AppError(e.status, e.code, `${path}：${e.zh}`, `${path}: ${e.en}`, field, e.details);
 };
 
