@@ -44,7 +44,7 @@ export const PERMISSIONS = {
   'patient.create': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor', 'system_client']),
   'patient.update': { ...all(['institution_admin', 'dept_head', 'doctor', 'family_doctor', 'system_client']), patient: 'self' },
   'patient.merge': { consortium_admin: 'any', institution_admin: 'any' },
-  'patient.link_local_number': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor'], 'own_institution'),
+  'patient.link_local_number': all(['institution_admin', 'dept_head', 'doctor', 'family_doctor', 'system_client'], 'own_institution'),
   'audit.read': { consortium_admin: 'any', institution_admin: 'own_institution' },
   'user.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
   // Chat between practitioners and about cases; patients and the regulator do not take part (yet).

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Caller, RoleGrant } from '../http/context.js';
+import { liveOauthSessionIds, OAUTH_SESSION } from '../oauth/tokens.js';
 import { isTokenSession, liveTokenIds } from './api-tokens.js';
 
 export const SESSION_COOKIE = 'yl_session';
@@ -60,7 +61,7 @@ export const revokeSession = (db: Db, sessionId: string) =>
  * not signed out, revoked, idle, expired, nor belonging to a deactivated account.
  */
 export async function liveSessionIds(db: Db, config: Config, sessionIds: string[]): Promise<Set<string>> {
-  const sessions = sessionIds.filter((s) => !isTokenSession(s));
+  const sessions = sessionIds.filter((s) => !isTokenSession(s) && !s.startsWith(OAUTH_SESSION));
   const live = new Set<string>();
   for (let i = 0; i < sessions.length; i += 1000) {
     const rows = await db.selectFrom('user_session').innerJoin('user_account', 'user_account.id', 'user_session.user_id')
@@ -74,5 +75,7 @@ export async function liveSessionIds(db: Db, config: Config, sessionIds: string[
   }
   const tokens = sessionIds.filter(isTokenSession).map((s) => s.slice('token:'.length));
   for (const id of await liveTokenIds(db, tokens)) live.add(`token:${id}`);
+  // OAuth access tokens of system clients (`oauth:<hash>`).
+  for (const id of await liveOauthSessionIds(db, sessionIds)) live.add(id);
   return live;
 }

@@ -235,3 +235,17 @@ describe('the patient', () => {
     expect((await patient.get(`/api/v1/patients/${stranger.id}/record/access`)).body).toMatchObject({ allowed: false });
   });
 });
+
+describe('writing needs the record', () => {
+  it('an encounter starts a care relationship; other entries, and corrections, need access first — filing a document cannot open a record', async () => {
+    const stranger = await makePatient(t.db, { name: '邵陌生' });
+    const refused = await doctor.post(`/api/v1/patients/${stranger.id}/documents`, { kind: 'consent_form', title: '知情同意书', authoredAt: '2025-05-01T08:00:00+08:00' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('record_access_denied');
+    expect((await doctor.get(`/api/v1/patients/${stranger.id}/record/access`)).body.allowed).toBe(false);
+    const seen = await doctor.post(`/api/v1/patients/${stranger.id}/encounters`, { class: 'outpatient', startedAt: '2025-05-01T08:00:00+08:00' });
+    expect(seen.status).toBe(201);
+    expect((await doctor.get(`/api/v1/patients/${stranger.id}/record/access`)).body).toMatchObject({ allowed: true, via: 'care' });
+    expect((await doctor.post(`/api/v1/patients/${stranger.id}/documents`, { kind: 'consent_form', title: '知情同意书', authoredAt: '2025-05-01T08:00:00+08:00' })).status).toBe(201);
+  });
+});

@@ -48,8 +48,9 @@ interface Facts {
 }
 
 /**
- * The facts behind a staff caller's access, in one statement: a care relationship of the institution (any record
- * entry there, a live appointment at it, a live care_relation row), the live consents that cover the institution,
+ * The facts behind a staff caller's access, in one statement: a care relationship of the institution (the patient
+ * was seen there — an encounter —, has a live appointment at it, or a live care_relation row: referral, consultation,
+ * contract), the live consents that cover the institution,
  * and this user's live break-glass grant. Every part runs on an index of the patient.
  */
 async function facts(db: Reader, patientId: string, institutionId: string | null, userId: string): Promise<Facts> {
@@ -58,8 +59,7 @@ async function facts(db: Reader, patientId: string, institutionId: string | null
   const r = await sql<Facts>`
     SELECT true AS patient,
       (${inst}::uuid IS NOT NULL AND (
-        ${entryAt('encounter')} OR ${entryAt('condition')} OR ${entryAt('allergy')} OR ${entryAt('medication_request')}
-        OR ${entryAt('diagnostic_report')} OR ${entryAt('observation')} OR ${entryAt('document')}
+        ${entryAt('encounter')}
         OR EXISTS (SELECT 1 FROM appointment a JOIN slot s ON s.id = a.slot_id JOIN schedule_resource r ON r.id = s.resource_id
                    WHERE a.patient_id = p.id AND a.status <> 'cancelled' AND r.institution_id = ${inst})
         OR EXISTS (SELECT 1 FROM care_relation c WHERE c.patient_id = p.id AND c.institution_id = ${inst}

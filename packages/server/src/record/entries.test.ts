@@ -77,6 +77,7 @@ describe('record entries', () => {
     expect(unknown.body.error).toMatchObject({ code: 'unknown_code', field: 'code' });
     expect((await doctor.post(`/api/v1/patients/${pid}/conditions`, { code: 'I10.x00', codeSystem: 'icd10-other' })).body.error.code).toBe('unknown_code');
     const other = await makePatient(t.db, { name: '何他人' });
+    await t.db.insertInto('care_relation').values({ patient_id: other.id, institution_id: w.upper.id, kind: 'treatment' }).execute();
     const otherReport = await doctor.post(`/api/v1/patients/${other.id}/reports`, { category: 'lab', name: '生化', issuedAt: '2025-03-02T08:00:00+08:00' });
     const cross = await doctor.post(`/api/v1/patients/${pid}/observations`, { category: 'laboratory', code: 'T-GLU', valueNum: 5, effectiveAt: '2025-03-02T08:00:00+08:00', reportId: otherReport.body.id });
     expect(cross.status).toBe(400);

@@ -291,6 +291,9 @@ export async function createEntry<K extends EntryKind>(tx: Tx, caller: Caller, k
   const parsed = parse(entryInputs[kind] as z.ZodType, input) as Parsed[K];
   const institutionId = writerInstitution(caller, kind, patientId, parsed as { category?: unknown });
   await livePatient(tx, patientId);
+  // Seeing the patient (an encounter) is what starts a care relationship; everything else is written into a record
+  // the caller may read — so writing cannot be used to open a record (e.g. by filing a consent scan).
+  if (kind !== 'encounter' && caller.role.role !== 'patient') await assertAccess(tx, caller, patientId, kind);
   const columns = await columnsOf(tx, kind, patientId, parsed, null);
   const id = randomUUID();
   const spec = KINDS[kind];
@@ -327,6 +330,7 @@ export async function correctEntry<K extends EntryKind>(tx: Tx, caller: Caller, 
     throw conflict('version_conflict', `该记录已被修改（当前为第 ${current.version} 版），请刷新后再更正`,
       `The entry has changed since you read it (current version ${current.version}); reload and correct again`, 'version', { currentVersion: current.version });
   await livePatient(tx, current.patient_id);
+  if (caller.role.role !== 'patient') await assertAccess(tx, caller, current.patient_id, kind);
   const columns = await columnsOf(tx, kind, current.patient_id, parsed, current);
   const id = randomUUID();
   const version = current.version + 1;

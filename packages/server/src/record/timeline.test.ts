@@ -96,6 +96,7 @@ describe('timeline', () => {
 
   it('stays quick on a large record: the page costs what it shows', async () => {
     const big = (await makePatient(t.db, { name: '韩大档案' })).id;
+    await t.db.insertInto('care_relation').values({ patient_id: big, institution_id: w.upper.id, kind: 'treatment' }).execute();
     await sql`INSERT INTO observation (id, entry_id, patient_id, institution_id, category, code, name, value_num, unit, effective_at, recorded_by)
       SELECT u, u, ${big}, ${w.upper.id}, 'laboratory', 'T-GLU', '空腹血糖', 5 + (g % 30) / 10.0, 'mmol/L', now() - g * interval '1 hour', NULL
       FROM (SELECT gen_random_uuid() AS u, g FROM generate_series(1, 20000) g) s`.execute(t.db);

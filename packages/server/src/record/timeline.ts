@@ -102,7 +102,7 @@ const BRANCHES: Record<EntryKind, { rows(f: Filter, n: number): RawBuilder<unkno
         e.title, CASE e.kind WHEN 'discharge_summary' THEN '出院小结' WHEN 'referral_letter' THEN '转诊单' WHEN 'consultation_opinion' THEN '会诊意见'
           WHEN 'consent_form' THEN '知情同意书' WHEN 'scanned' THEN '扫描件' WHEN 'outpatient_record' THEN '门诊病历' ELSE '其他文书' END
           || CASE WHEN att.n > 0 THEN ' · 附件 ' || att.n ELSE '' END AS summary, NULL::text AS flag,
-        jsonb_build_object('kind', e.kind, 'attachmentCount', att.n) AS extra
+        jsonb_build_object('documentKind', e.kind, 'attachmentCount', att.n) AS extra
       FROM document e LEFT JOIN LATERAL (SELECT count(*) AS n FROM document_attachment a WHERE a.document_id = e.id) att ON true
       WHERE ${where('authored_at', 'status', f)} ORDER BY e.authored_at DESC, e.entry_id LIMIT ${n}`,
     count: (f) => sql`SELECT count(*) FROM document e WHERE ${where('authored_at', 'status', f)}`,

@@ -120,8 +120,7 @@ function Timeline({ patientId, version, onOpen }: { patientId: string; version: 
       const page = filters.kind === 'home'
         ? (({ total: n, items: obs }) => ({ total: n, items: obs.map(homeAsTimeline) }))(asPage(await get<Page<Observation>>(`patients/${patientId}/observations`, { ...q, category: 'home-monitoring' }, signal)))
         : asPage(await get<Page<TimelineEntry>>(`patients/${patientId}/timeline`, { ...q, kind: filters.kind }, signal));
-      // A document's own kind (discharge_summary …) comes in the same field as the entry kind: keep both apart.
-      const fixed = page.items.map((e) => ((ENTRY_KINDS as readonly string[]).includes(e.kind) ? e : { ...e, kind: 'document' as const, docKind: e.kind }));
+      const fixed = page.items;
       setItems((prev) => (offset ? [...prev, ...fixed] : fixed));
       setTotal(page.total);
       setError(null);
