@@ -15,11 +15,12 @@
  *    `…&kind=observation`, and `GET …/observations/trend?code=HBA1C` — each after a warm-up on other patients.
  * 4. Import: B transaction Bundles (default 100) of S resources (default 100: per patient 1 Patient, 1 Encounter and
  *    8 Observations, all conditional PUTs by identifier) posted to `POST /fhir` by C concurrent clients (default 4)
- *    with an OAuth access token (client credentials, `POST /oauth2/token`); resources/s over the whole run.
+ *    with an OAuth access token (client credentials, `POST /oauth2/token`); resources/s over the whole run. A list
+ *    (`--clients 1,4,8`) repeats the import with each client count, new identifiers each time.
  *
  *   npm run bench -- record [--db pglite|postgres|both] [--patients 1000000] [--observations 10000000]
  *                           [--pglite-patients N] [--pglite-observations N] [--lookups 1000] [--bundles 100]
- *                           [--bundle-size 100] [--clients 4] [--keep] [--skip-import]
+ *                           [--bundle-size 100] [--clients 4|1,4,8] [--keep] [--skip-import]
  *
  * PostgreSQL: a database with a random name on TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * dropped afterwards. PGlite: a data directory in the temp dir, prepared here and then opened by the server.
@@ -45,11 +46,11 @@ import { timeline, trend } from '../packages/server/src/record/timeline.js';
 type Kind = 'pglite' | 'postgres';
 interface Options {
   dbs: Kind[]; patients: number; observations: number; perDb: Partial<Record<Kind, { patients?: number; observations?: number }>>;
-  lookups: number; bundles: number; bundleSize: number; clients: number; keep: boolean; skipImport: boolean;
+  lookups: number; bundles: number; bundleSize: number; clients: number[]; keep: boolean; skipImport: boolean;
 }
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { dbs: ['pglite', 'postgres'], patients: 1_000_000, observations: 10_000_000, perDb: {}, lookups: 1000, bundles: 100, bundleSize: 100, clients: 4, keep: false, skipImport: false };
+  const o: Options = { dbs: ['pglite', 'postgres'], patients: 1_000_000, observations: 10_000_000, perDb: {}, lookups: 1000, bundles: 100, bundleSize: 100, clients: [4], keep: false, skipImport: false };
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i]!, args[i + 1]];
     if (flag === '--keep') { o.keep = true; continue; }
@@ -65,7 +66,11 @@ function parseArgs(args: string[]): Options {
     else if (flag === '--lookups') o.lookups = num();
     else if (flag === '--bundles') o.bundles = num();
     else if (flag === '--bundle-size') o.bundleSize = num();
-    else if (flag === '--clients') o.clients = num();
+    else if (flag === '--clients') {
+      o.clients = String(value).split(',').map(Number);
+      if (!o.clients.every((c) => Number.isInteger(c) && c > 0)) throw new Error('--clients is a number or a comma-separated list (4 or 1,4,8)');
+      i++;
+    }
     else throw new Error(`unknown argument ${flag}`);
   }
   if (o.bundleSize % 10) throw new Error('--bundle-size is a multiple of 10 (1 Patient + 1 Encounter + 8 Observations per patient)');
@@ -380,11 +385,11 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - f[3]! - f[4]!, total };
 }
 
-async function measureImport(port: number, token: string, o: Options, serverPid: number) {
+async function measureImport(port: number, token: string, o: Options, clients: number, serverPid: number) {
   const run = randomBytes(4).toString('hex');
   const perBundle = o.bundleSize / 10;
   const bodies = Array.from({ length: o.bundles }, (_, b) => JSON.stringify(bundle(run, b * perBundle, perBundle)));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: o.clients });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
   // One small bundle first (JIT, caches), not counted.
   const warm = await request(agent, port, 'POST', '/fhir', headers, JSON.stringify(bundle(run, o.bundles * perBundle, 1)));
@@ -393,7 +398,7 @@ async function measureImport(port: number, token: string, o: Options, serverPid:
   const latencies: number[] = [];
   const srv0 = cpuSeconds(serverPid), m0 = machineTicks();
   const start = performance.now();
-  await Promise.all(Array.from({ length: o.clients }, async () => {
+  await Promise.all(Array.from({ length: clients }, async () => {
     while (next < bodies.length) {
       const r = await request(agent, port, 'POST', '/fhir', headers, bodies[next++]);
       latencies.push(r.ms);
@@ -405,7 +410,7 @@ async function measureImport(port: number, token: string, o: Options, serverPid:
   const serverCpu = (cpuSeconds(serverPid) - srv0) / seconds * 100, m1 = machineTicks();
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { bundles: o.bundles, size: o.bundleSize, clients: o.clients, entries, failures, firstError, seconds, perSec: entries / seconds, p50: pct(latencies, 50), p95: pct(latencies, 95),
+  return { bundles: o.bundles, size: o.bundleSize, clients, entries, failures, firstError, seconds, perSec: entries / seconds, p50: pct(latencies, 50), p95: pct(latencies, 95),
     serverCpu, machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total) * 100 };
 }
 
@@ -463,9 +468,26 @@ async function runOne(kind: Kind, o: Options) {
     child = server.child;
     console.log(`  ${kind}: server up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const reads = await measureReads(server.port, cookie, patients, o.lookups);
-    let imp: Awaited<ReturnType<typeof measureImport>> | undefined;
-    if (!o.skipImport) imp = await measureImport(server.port, await oauthToken(server.port, 'bench-his', secret), o, child.pid!);
-    return { kind, patients, observations, l, plans, reads, imp };
+    // The same timeline as a service call in this process (PostgreSQL: the database is shared), to split the HTTP
+    // request's time into the service's own (access check, queries, audit entry) and the rest (session, Fastify, JSON).
+    let service: Latency | undefined;
+    if (handle) {
+      const caller = (await resolveSession(handle.db, config, cookie.split('=')[1]!, '127.0.0.1'))!;
+      const times: number[] = [];
+      for (const p of samplePatients(patients, Math.min(o.lookups, 500), 43)) {
+        const t = performance.now();
+        await timeline(handle.db, caller, patientId(p), { limit: 50, offset: 0 } as never);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      service = { what: 'timeline() service call, no HTTP', n: times.length, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99), mean: times.reduce((a, b) => a + b, 0) / times.length, errors: 0, items: NaN };
+    }
+    const imports: Awaited<ReturnType<typeof measureImport>>[] = [];
+    if (!o.skipImport) {
+      const token = await oauthToken(server.port, 'bench-his', secret);
+      for (const clients of o.clients) imports.push(await measureImport(server.port, token, o, clients, child.pid!));
+    }
+    return { kind, patients, observations, l, plans, reads: service ? [...reads, service] : reads, imports };
   } finally {
     if (child) { child.kill('SIGTERM'); await new Promise((r) => { child!.once('exit', r); setTimeout(r, 5000); }); }
     await client?.end().catch(() => {});
@@ -500,13 +522,11 @@ export async function run(args: string[]) {
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) for (const x of r.reads)
     console.log(`| ${r.kind} | ${x.what} | ${x.n} | ${f(x.p50)} | ${f(x.p95)} | ${f(x.p99)} | ${f(x.mean)} | ${f(x.items)} | ${x.errors} | ${x.what.startsWith('timeline ?limit') ? (r.kind === 'postgres' ? `p95 < 50 ms ${x.p95 < 50 ? '✓' : '✗'}` : '–') : '–'} |`);
-  if (results.some((r) => r.imp)) {
+  if (results.some((r) => r.imports.length)) {
     console.log('\nImport (POST /fhir transaction Bundles, OAuth client credentials):');
     console.log('| database | bundles × resources | clients | resources imported | failed bundles | seconds | resources/s | bundle p50 / p95 ms | server CPU % | machine busy % | target (PostgreSQL) |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const r of results) {
-      const i = r.imp;
-      if (!i) continue;
+    for (const r of results) for (const i of r.imports) {
       if ('error' in i) { console.log(`| ${r.kind} | – | – | – | – | – | – | – | – | – | import not available: ${i.error} |`); continue; }
       console.log(`| ${r.kind} | ${i.bundles} × ${i.size} | ${i.clients} | ${fmt(i.entries)} | ${i.failures} | ${f(i.seconds)} | ${f(i.perSec, 0)} | ${f(i.p50, 0)} / ${f(i.p95, 0)} | ${f(i.serverCpu, 0)} | ${f(i.machineBusy, 0)} | ${r.kind === 'postgres' ? `≥ 2,000/s ${i.perSec >= 2000 ? '✓' : '✗'}` : '–'} |`);
       if (i.firstError) console.log(`  first failure: ${i.firstError}`);
