@@ -5,3 +5,4 @@ export * from './pinyin.js';
 export * from './roles.js';
 export * from './directory.js';
 export * from './schemas.js';
+export * from './referral.js';

@@ -81,6 +81,16 @@ export const PERMISSIONS = {
   'api_client.manage': { consortium_admin: 'any', institution_admin: 'own_institution' },
   /** Loading code systems (the official ICD-10 clinical edition). */
   'code.manage': { consortium_admin: 'any' },
+  /** Writing a referral (up or down) from the caller's institution; the state machine decides each later step. */
+  'referral.create': all(['dept_head', 'doctor', 'family_doctor'], 'own_institution'),
+  /** Seeing referrals: the sides' staff (scoped by the server to referrals of their institution), the patient their own. */
+  'referral.read': { ...all(['consortium_admin', 'regulator', ...CLINICAL]), patient: 'self' },
+  /** The referral office's steps (转诊办/医务科): approve, return, assign, forward, refuse — at its own institution. */
+  'referral.office': { institution_admin: 'own_institution' },
+  /** Referral reports per institution, department and month. */
+  'referral.report': { consortium_admin: 'any', regulator: 'any', institution_admin: 'own_institution' },
+  /** Time limits, reimbursement table, down-referral criteria. */
+  'referral.configure': { consortium_admin: 'any' },
   /** What the notifiers sent or recorded (e-mail, SMS …), recipients masked. */
   'outbound.read': { consortium_admin: 'any' },
 } satisfies Record<string, Partial<Record<Role, Scope>>>;

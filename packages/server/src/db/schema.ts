@@ -234,6 +234,40 @@ export interface ApiClientTable {
 }
 export interface OauthTokenTable { token_hash: string; client_id: string; issued_at: CreatedAt; expires_at: Date }
 
+// ——— 040_referral.sql ———
+export interface ReferralTable {
+  id: Generated<string>; code: string; public_token: string; direction: 'up' | 'down'; setting: 'outpatient' | 'inpatient';
+  urgency: ColumnType<'routine' | 'urgent' | 'emergency', 'routine' | 'urgent' | 'emergency' | undefined, 'routine' | 'urgent' | 'emergency'>;
+  status: ColumnType<string, string | undefined, string>; status_since: ColumnType<Date, Date | undefined, Date>;
+  version: ColumnType<number, number | undefined, number>; patient_id: string; from_institution_id: string; from_department_id: string | null;
+  from_practitioner_id: string | null; created_by: string; to_institution_id: string; to_department_id: string | null;
+  assigned_practitioner_id: string | null; assigned_user_id: string | null; reason: string;
+  diagnoses: ColumnType<{ system: string; code: string; display: string }[], string | undefined, string>;
+  shared_entries: ColumnType<{ kind: string; id: string }[], string | undefined, string>;
+  attachments: ColumnType<{ sha256: string; name: string; contentType: string; size: number }[], string | undefined, string>;
+  insurance_type: string | null; appointment_id: string | null; plan: string | null; summary: string | null; thread_id: string | null;
+  created_at: CreatedAt; updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export interface ReferralEventTable {
+  id: BigId; referral_id: string; at: ColumnType<Date, Date | undefined, never>; user_id: string | null; institution_id: string | null;
+  action: string; from_status: string | null; to_status: string; note: string | null; detail: unknown | null;
+}
+export interface ReferralTaskTable {
+  id: Generated<string>; referral_id: string; patient_id: string; institution_id: string; title: string; detail: string | null;
+  due_date: ColumnType<string, string, string>; status: ColumnType<'open' | 'done' | 'cancelled', 'open' | 'done' | 'cancelled' | undefined, 'open' | 'done' | 'cancelled'>;
+  result: string | null; done_at: Date | null; done_by: string | null; created_at: CreatedAt;
+}
+export interface ReferralTimeLimitTable { status: string; hours: number }
+export interface ReferralEscalationTable { referral_id: string; status: string; status_since: Date; escalated_at: CreatedAt }
+export interface ReimbursementRuleTable {
+  insurance_type: string; level: '1' | '2' | '3'; deductible: ColumnType<string, number | string, number | string>;
+  rate: ColumnType<string, number | string, number | string>; label: string;
+}
+export interface DownReferralCriterionTable {
+  id: Generated<string>; code_prefix: string; label: string; stable_days: ColumnType<number, number | undefined, number>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
 export interface Database {
   api_token: ApiTokenTable;
   institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
@@ -252,4 +286,6 @@ export interface Database {
   observation: ObservationTable; document: DocumentTable; document_attachment: DocumentAttachmentTable;
   care_relation: CareRelationTable; record_consent: RecordConsentTable; break_glass: BreakGlassTable;
   api_client: ApiClientTable; oauth_token: OauthTokenTable;
+  referral: ReferralTable; referral_event: ReferralEventTable; referral_task: ReferralTaskTable; referral_time_limit: ReferralTimeLimitTable;
+  referral_escalation: ReferralEscalationTable; reimbursement_rule: ReimbursementRuleTable; down_referral_criterion: DownReferralCriterionTable;
 }
