@@ -30,6 +30,7 @@ import { realtimeRoutes } from '../realtime/routes.js';
 import { patientRoutes } from '../identity/routes.js';
 import { opsRoutes } from '../ops/routes.js';
 import { recordRoutes } from '../record/routes.js';
+import { referralReportRoutes } from '../referral/report-routes.js';
 import { schedulingRoutes } from '../scheduling/routes.js';
 import { startScheduleRoller } from '../scheduling/scheduling.js';
 import { registerErrorHandling, validationError } from './errors.js';
@@ -130,6 +131,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(schedulingRoutes, { prefix: '/api/v1/scheduling' });
   await app.register(recordRoutes, { prefix: '/api/v1' });
   await app.register(codeRoutes, { prefix: '/api/v1' });
+  await app.register(referralReportRoutes, { prefix: '/api/v1' });
   await app.register(apiClientRoutes, { prefix: '/api/v1/api-clients' });
   await app.register(oauthRoutes, { prefix: '/oauth2' });
   await app.register(fhirRoutes, { prefix: '/fhir' });
