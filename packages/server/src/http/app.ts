@@ -30,6 +30,8 @@ import { realtimeRoutes } from '../realtime/routes.js';
 import { patientRoutes } from '../identity/routes.js';
 import { opsRoutes } from '../ops/routes.js';
 import { recordRoutes } from '../record/routes.js';
+import { referralRoutes } from '../referral/routes.js';
+import { startReferralSweep } from '../referral/overdue.js';
 import { referralReportRoutes } from '../referral/report-routes.js';
 import { schedulingRoutes } from '../scheduling/routes.js';
 import { startScheduleRoller } from '../scheduling/scheduling.js';
@@ -84,7 +86,9 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await dispatcher.start();
   // 放号: stored schedule templates are rolled forward at start and hourly.
   const roller = startScheduleRoller(handle.db, app.log);
-  app.addHook('onClose', async () => { await roller.stop(); await dispatcher.stop(); await hub.stop(); });
+  // 转诊时限: overdue referral steps escalate to the responsible office every five minutes.
+  const sweep = startReferralSweep(handle.db, app.log);
+  app.addHook('onClose', async () => { await roller.stop(); await sweep.stop(); await dispatcher.stop(); await hub.stop(); });
   app.decorateRequest('caller', null);
   const routeList: RouteInfo[] = [];
   app.decorate('routeList', routeList);
@@ -130,6 +134,7 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(fileRoutes, { prefix: '/api/v1/files' });
   await app.register(schedulingRoutes, { prefix: '/api/v1/scheduling' });
   await app.register(recordRoutes, { prefix: '/api/v1' });
+  await app.register(referralRoutes, { prefix: '/api/v1' });
   await app.register(codeRoutes, { prefix: '/api/v1' });
   await app.register(referralReportRoutes, { prefix: '/api/v1' });
   await app.register(apiClientRoutes, { prefix: '/api/v1/api-clients' });

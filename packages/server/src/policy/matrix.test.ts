@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePatient, makePractitioner, makeWorld, tableHashes } from '../test/factories.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
 import { makeAppointments, makeSlots } from '../scheduling/fixtures.js';
+import { makeReferrals } from '../referral/fixtures.js';
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof makeWorld>>;
@@ -23,7 +24,11 @@ beforeAll(async () => {
   freeSlots = (await makeSlots(t.db, w.upper.id, 40)).slots.map((s) => s.id);
   for (const inst of [w.upper.id, w.lower.id])
     booked[inst] = (await makeAppointments(t.db, inst, 40, w.patient.id, w.users.doctor.id)).map((a) => a.id);
+  // Submitted referrals sent by each institution, for the office probe (approve) to use up.
+  for (const [from, to] of [[w.upper.id, w.lower.id], [w.lower.id, w.upper.id]] as const)
+    submitted[from] = (await makeReferrals(t.db, 15, { patientId: w.patient.id, fromInstitutionId: from, toInstitutionId: to, createdBy: w.users.doctor.id })).map((r) => r.id);
 });
+const submitted: Record<string, string[]> = {};
 let freeSlots: string[] = [];
 const booked: Record<string, string[]> = {};
 afterAll(() => t.close());
@@ -102,6 +107,14 @@ const PROBES: Record<Action, Probe> = {
   'record.consent': (c) => c.post(`/api/v1/patients/${w.patient.id}/consents`, { signedBy: '本人', scope: ['report'] }),
   'record.break_glass': (c) => c.post(`/api/v1/patients/${w.patient.id}/break-glass`, { reason: '急诊抢救，需查既往史' }),
   'record.break_glass_review': (c, inst) => c.get(`/api/v1/record/break-glass?institutionId=${inst}`),
+  'referral.create': (c, inst) => c.post('/api/v1/referrals', {
+    direction: inst === w.upper.id ? 'down' : 'up', setting: 'outpatient', patientId: w.patient.id,
+    toInstitutionId: inst === w.upper.id ? w.lower.id : w.upper.id, reason: `矩阵转诊${++n}`, diagnoses: [{ code: 'I10' }],
+  }),
+  'referral.read': (c) => c.get('/api/v1/referrals?box=all'),
+  'referral.office': (c, inst) => c.post(`/api/v1/referrals/${submitted[inst]!.pop()}/actions/sender_approve`, { version: 1 }),
+  'referral.report': (c, inst) => c.get(`/api/v1/referrals/overdue?institutionId=${inst}`),
+  'referral.configure': (c) => c.get('/api/v1/referral-config/time-limits'),
   'code.manage': (c) => {
     const m = multipart('codes.csv', `编码,名称\nZ99.${String(++n % 1000).padStart(3, '0')},矩阵诊断${n}\n`);
     return c.request('POST', '/api/v1/codes/import?system=test-matrix', m.body, m.headers);
@@ -110,7 +123,7 @@ const PROBES: Record<Action, Probe> = {
 
 const TABLES = ['institution', 'consortium', 'consortium_member', 'department', 'practitioner', 'practitioner_role', 'expert',
   'patient', 'patient_identifier', 'patient_merge', 'user_account', 'user_role',
-  'quota_rule', 'schedule_resource', 'slot', 'appointment', 'appointment_event'];
+  'quota_rule', 'schedule_resource', 'slot', 'appointment', 'appointment_event', 'referral', 'referral_event'];
 const snapshot = () => tableHashes(t.db, TABLES);
 /** The institution each test user's role is held at. */
 const homeOf = (role: Role) => (role === 'family_doctor' ? w.lower.id : w.upper.id);
