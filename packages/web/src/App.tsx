@@ -34,6 +34,16 @@ const QuotaReportPage = lazy(() => import('./pages/scheduling/QuotaReportPage'))
 const MyHealthRecordPage = lazy(() => import('./pages/record/MyHealthRecordPage'));
 const BreakGlassReportPage = lazy(() => import('./pages/admin/BreakGlassReportPage'));
 const ApiClientsPage = lazy(() => import('./pages/admin/ApiClientsPage'));
+const ReferralsPage = lazy(() => import('./pages/referral/ReferralsPage'));
+const ReferralCreatePage = lazy(() => import('./pages/referral/ReferralCreatePage'));
+const ReferralDetailPage = lazy(() => import('./pages/referral/ReferralDetailPage'));
+const ReferralOverduePage = lazy(() => import('./pages/referral/OverduePage'));
+const ReferralTasksPage = lazy(() => import('./pages/referral/TasksPage'));
+const ReferralCandidatesPage = lazy(() => import('./pages/referral/CandidatesPage'));
+const ReferralReportPage = lazy(() => import('./pages/referral/ReportPage'));
+const ReferralSlipPage = lazy(() => import('./pages/referral/SlipPage'));
+const MyReferralsPage = lazy(() => import('./pages/referral/MyReferralsPage'));
+const PublicStatusPage = lazy(() => import('./pages/referral/PublicStatusPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 export const FullPageSpin = () => (
@@ -55,6 +65,9 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      {/* The QR code of the referral slip: no sign-in. */}
+      <Route path="/r/:token" element={page(<PublicStatusPage />)} />
+      <Route path="/referrals/:id/print" element={<RequireAuth>{page(<ReferralSlipPage />)}</RequireAuth>} />
       <Route element={<RequireAuth><RealtimeProvider><InboxProvider><AppLayout /></InboxProvider></RealtimeProvider></RequireAuth>}>
         <Route index element={page(<HomePage />)} />
         <Route path="patients" element={page(<PatientSearchPage />)} />
@@ -79,6 +92,15 @@ export function AppRoutes() {
         <Route path="scheduling/mine" element={page(<MyAppointmentsPage />)} />
         <Route path="scheduling/book" element={page(<BookPage />)} />
         <Route path="scheduling/report" element={page(<QuotaReportPage />)} />
+        <Route path="referrals" element={page(<ReferralsPage />)} />
+        <Route path="referrals/new" element={page(<ReferralCreatePage />)} />
+        <Route path="referrals/overdue" element={page(<ReferralOverduePage />)} />
+        <Route path="referrals/tasks" element={page(<ReferralTasksPage />)} />
+        <Route path="referrals/candidates" element={page(<ReferralCandidatesPage />)} />
+        <Route path="referrals/report" element={page(<ReferralReportPage />)} />
+        <Route path="referrals/mine" element={page(<MyReferralsPage />)} />
+        <Route path="referrals/:id" element={page(<ReferralDetailPage />)} />
+        <Route path="referrals/:id/edit" element={page(<ReferralCreatePage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
         <Route path="admin/users" element={page(<UsersPage />)} />
         <Route path="admin/break-glass" element={page(<BreakGlassReportPage />)} />

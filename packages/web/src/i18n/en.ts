@@ -1,4 +1,5 @@
 /** English — the switch in the header. Same keys as zh.ts (the type checks it). */
+import { referralEn } from './referral';
 import type { Messages } from './zh';
 
 export const en: Messages = {
@@ -18,6 +19,7 @@ export const en: Messages = {
     unexpectedError: 'Something went wrong; please try again', reasonLine: 'Reason: {{reason}}',
   },
   nav: {
+    referrals: 'Referrals', referralList: 'Referral list', referralNew: 'New referral', referralOverdue: 'Overdue', referralTasks: 'Follow-up tasks', referralCandidates: 'Down candidates', referralReport: 'Referral report', myReferrals: 'My referrals',
     scheduling: 'Appointments', schedCalendar: 'Slot calendar', schedAppointments: 'Appointment list', schedResources: 'Schedules', schedReport: 'Quota report',
     myAppointments: 'My appointments', book: 'Book a visit', myHealthRecord: 'My health record', breakGlass: 'Break-glass report', apiClients: 'API clients',
     home: 'Workbench', patients: 'Find patient', newPatient: 'New patient', myRecord: 'My record', directory: 'Directory',
@@ -39,6 +41,7 @@ export const en: Messages = {
     unreadMessages: 'Unread messages', unreadNotifications: 'Unread notifications',
     shortcuts: 'Shortcuts',
     sc: {
+      referrals: 'Referrals', newReferral: 'New referral', referralTasks: 'Follow-ups', myReferrals: 'My referrals',
       schedCalendar: 'Book', schedAppointments: 'Appointments', schedResources: 'Schedules', schedReport: 'Quota report', myAppointments: 'My appointments', book: 'Book a visit',
       searchPatient: 'Find patient', newPatient: 'New patient', myRecord: 'My record', institutions: 'Institutions', practitioners: 'Practitioners',
       experts: 'Expert pool', consortia: 'Consortia', import: 'Import', audit: 'Audit log', account: 'Account', users: 'Accounts',
@@ -405,6 +408,7 @@ export const en: Messages = {
     copySecret: 'Copy secret', usage: 'Get a token: POST /oauth2/token (grant_type=client_credentials); tokens last one hour.',
     revoke: 'Revoke', confirmRevoke: 'Revoke client “{{name}}”?', revokeHint: 'Its tokens stop working at once; this cannot be undone.', revokedMsg: 'Client “{{name}}” revoked',
   },
+  referral: referralEn,
   account: {
     changePassword: 'Change password', currentPassword: 'Current password', newPassword: 'New password', confirmPassword: 'Repeat new password',
     passwordRule: 'At least 10 characters; letters, digits and symbols recommended', passwordMismatch: 'The two new passwords differ', savePassword: 'Change password',

@@ -1,4 +1,5 @@
 /** 简体中文 — the default language of the interface. */
+import { referralZh } from './referral';
 export const zh = {
   app: {
     name: '医联 Yilian — 医联体信息平台',
@@ -16,6 +17,7 @@ export const zh = {
     unexpectedError: '操作失败，请稍后重试', reasonLine: '原因：{{reason}}',
   },
   nav: {
+    referrals: '转诊管理', referralList: '转诊列表', referralNew: '发起转诊', referralOverdue: '超时转诊', referralTasks: '随访任务', referralCandidates: '下转候选', referralReport: '转诊统计', myReferrals: '我的转诊',
     scheduling: '预约排班', schedCalendar: '号源日历', schedAppointments: '预约管理', schedResources: '排班管理', schedReport: '号源下沉报表',
     myAppointments: '我的预约', book: '预约挂号', myHealthRecord: '我的健康档案', breakGlass: '紧急访问报表', apiClients: '接口客户端',
     home: '工作台', patients: '患者查询', newPatient: '新建患者', myRecord: '我的档案', directory: '机构目录',
@@ -37,6 +39,7 @@ export const zh = {
     unreadMessages: '未读消息', unreadNotifications: '未读通知',
     shortcuts: '常用功能',
     sc: {
+      referrals: '转诊管理', newReferral: '发起转诊', referralTasks: '随访任务', myReferrals: '我的转诊',
       schedCalendar: '预约挂号', schedAppointments: '预约管理', schedResources: '排班管理', schedReport: '下沉报表', myAppointments: '我的预约', book: '预约挂号',
       searchPatient: '患者查询', newPatient: '新建患者', myRecord: '我的档案', institutions: '机构目录', practitioners: '医生',
       experts: '专家库', consortia: '医联体', import: '批量导入', audit: '审计日志', account: '账号安全', users: '账号管理',
@@ -404,6 +407,7 @@ export const zh = {
     copySecret: '复制密钥', usage: '获取令牌：POST /oauth2/token（grant_type=client_credentials），令牌有效期 1 小时。',
     revoke: '撤销', confirmRevoke: '撤销客户端“{{name}}”？', revokeHint: '撤销后该系统的令牌立即失效，无法恢复。', revokedMsg: '已撤销客户端“{{name}}”',
   },
+  referral: referralZh,
   account: {
     changePassword: '修改密码', currentPassword: '当前密码', newPassword: '新密码', confirmPassword: '确认新密码',
     passwordRule: '至少10位，建议包含字母、数字和符号', passwordMismatch: '两次输入的新密码不一致', savePassword: '修改密码',

@@ -37,7 +37,7 @@ export function AppLayout() {
       mode="inline"
       items={items}
       selectedKeys={[selected]}
-      defaultOpenKeys={['scheduling', 'directory']}
+      defaultOpenKeys={['referral', 'scheduling', 'directory']}
       onClick={({ key }) => { if (key.startsWith('/')) navigate(key); }}
       style={{ borderInlineEnd: 0 }}
     />

@@ -3,6 +3,7 @@ import {
   ApartmentOutlined, AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, FolderOpenOutlined,
   AlertOutlined, ApiOutlined, BarChartOutlined, CalendarOutlined, FileProtectOutlined, CarryOutOutlined, FieldTimeOutlined, HomeOutlined, IdcardOutlined, ScheduleOutlined, MessageOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
+import { CheckSquareOutlined, ClockCircleOutlined, FallOutlined, PlusCircleOutlined, SwapOutlined } from '@ant-design/icons';
 import { Badge, type MenuProps } from 'antd';
 import type { TFunction } from 'i18next';
 import type { Action } from '@yilian/core';
@@ -29,6 +30,8 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
     items.push({ key: '/me/record', icon: <FileProtectOutlined />, label: t('nav.myHealthRecord') });
     items.push({ key: '/me', icon: <IdcardOutlined />, label: t('nav.myRecord') });
   }
+  const referral = referralItems(t, can, hasOwnRecord);
+  if (referral.length) items.push({ key: 'referral', icon: <SwapOutlined />, label: t('nav.referrals'), children: referral });
   const scheduling = schedulingItems(t, can, hasOwnRecord);
   if (scheduling.length) items.push({ key: 'scheduling', icon: <ScheduleOutlined />, label: t('nav.scheduling'), children: scheduling });
   if (can('directory.read')) {
@@ -50,6 +53,21 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
   return items;
 }
 
+/** 双向转诊: the lists, follow-ups for primary care, candidates for upper hospitals, overdue steps and the report for offices. */
+function referralItems(t: TFunction, can: AuthContextCan, patient: boolean): Item[] {
+  if (patient) return can('referral.read') ? [{ key: '/referrals/mine', icon: <SwapOutlined />, label: t('nav.myReferrals') }] : [];
+  if (!can('referral.read')) return [];
+  const children: Item[] = [{ key: '/referrals', icon: <SwapOutlined />, label: t('nav.referralList') }];
+  if (can('referral.create')) {
+    children.push({ key: '/referrals/new', icon: <PlusCircleOutlined />, label: t('nav.referralNew') });
+    children.push({ key: '/referrals/tasks', icon: <CheckSquareOutlined />, label: t('nav.referralTasks') });
+    children.push({ key: '/referrals/candidates', icon: <FallOutlined />, label: t('nav.referralCandidates') });
+  }
+  if (can('referral.office') || can('referral.report')) children.push({ key: '/referrals/overdue', icon: <ClockCircleOutlined />, label: t('nav.referralOverdue') });
+  if (can('referral.report')) children.push({ key: '/referrals/report', icon: <BarChartOutlined />, label: t('nav.referralReport') });
+  return children;
+}
+
 /** 预约排班 for staff: the slot calendar, appointments, schedules and rules, the quota report — as the role allows. */
 function schedulingItems(t: TFunction, can: AuthContextCan, patient: boolean): Item[] {
   if (patient || !can('schedule.read')) return [];
@@ -60,7 +78,7 @@ function schedulingItems(t: TFunction, can: AuthContextCan, patient: boolean): I
   return children;
 }
 
-const ALL_KEYS = ['/scheduling/calendar', '/scheduling/appointments', '/scheduling/resources', '/scheduling/report', '/scheduling/mine', '/scheduling/book', '/messages', '/patients/new', '/patients', '/me/record', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
+const ALL_KEYS = ['/referrals/new', '/referrals/tasks', '/referrals/candidates', '/referrals/overdue', '/referrals/report', '/referrals/mine', '/referrals', '/scheduling/calendar', '/scheduling/appointments', '/scheduling/resources', '/scheduling/report', '/scheduling/mine', '/scheduling/book', '/messages', '/patients/new', '/patients', '/me/record', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
   '/directory/practitioners', '/directory/experts', '/directory/import', '/admin/users', '/admin/break-glass', '/admin/api-clients', '/audit', '/account'];
 
 /** The menu key of a location: the longest entry that is a prefix of the path. */
