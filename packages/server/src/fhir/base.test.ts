@@ -34,7 +34,8 @@ describe(`FHIR base on ${dbKind}`, () => {
     const params = (type: string) => types[type]!.searchParam!.map((p) => p.name);
     expect(Object.keys(types)).toEqual(RESOURCES.map((m) => m.type));
     expect(Object.keys(types)).toEqual(['Organization', 'Practitioner', 'PractitionerRole', 'Patient', 'Encounter', 'Condition',
-      'AllergyIntolerance', 'MedicationRequest', 'Observation', 'DiagnosticReport', 'DocumentReference', 'Consent', 'Schedule', 'Slot', 'Appointment']);
+      'AllergyIntolerance', 'MedicationRequest', 'Observation', 'DiagnosticReport', 'DocumentReference', 'Consent', 'Schedule', 'Slot', 'Appointment',
+      'ServiceRequest', 'Task']);
     expect(codes('Observation')).toEqual(['read', 'search-type', 'create', 'update', 'patch']);
     expect(types.Observation).toMatchObject({ versioning: 'versioned', conditionalCreate: true, conditionalUpdate: true });
     expect(params('Observation')).toEqual(expect.arrayContaining(['patient', 'subject', 'code', 'category', 'date', 'identifier', '_count']));

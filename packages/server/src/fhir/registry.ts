@@ -16,11 +16,14 @@ import { patientModule } from './patient.js';
 import { practitionerModule, practitionerRoleModule } from './practitioner.js';
 import type { ResourceModule } from './resource.js';
 import { scheduleModule } from './schedule.js';
+import { serviceRequestModule } from './service-request.js';
 import { slotModule } from './slot.js';
+import { taskModule } from './task.js';
 
 export const RESOURCES: readonly ResourceModule[] = [
   organizationModule, practitionerModule, practitionerRoleModule, patientModule,
   encounterModule, conditionModule, allergyModule, medicationRequestModule, observationModule, diagnosticReportModule,
   documentReferenceModule, consentModule,
   scheduleModule, slotModule, appointmentModule,
+  serviceRequestModule, taskModule,
 ] as readonly ResourceModule[];

@@ -1,0 +1,109 @@
+/**
+ * Referrals over FHIR: a referral is a ServiceRequest (the request) and a Task of the same id (its progress, the
+ * history as notes); read and search by patient, status, sender and receiver, seen only by the sides, the consortium
+ * office and the patient. Referrals are written straight into the tables (report-fixtures.testutil.ts); every
+ * answer is checked as valid FHIR R4 by the client helper.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertReferral } from '../referral/report-fixtures.testutil.js';
+import { makeInstitution, makePatient, makeUser, makeWorld } from '../test/factories.js';
+import { createTestApp, dbKind, type TestApp } from '../test/harness.js';
+import { expectOutcome, fhirClient, type FhirClient } from './client.testutil.js';
+import { ICD10_CN_CLINICAL } from './codes.js';
+import { REFERRAL_SYSTEM } from './service-request.js';
+
+let t: TestApp;
+let w: Awaited<ReturnType<typeof makeWorld>>;
+let admin: FhirClient, doctorLower: FhirClient, patient: FhirClient, outsider: FhirClient;
+let up: { id: string; code: string }, down: { id: string }, foreign: { id: string };
+const HOUR = 3_600_000;
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await makeWorld(t.db);
+  const other = await makeInstitution(t.db, { code: 'OTHER', name: '钟管镇卫生院', level: '1', grade: null, type: 'township_hospital' });
+  await makeUser(t.db, 'doctor_other', [{ role: 'doctor', institutionId: other.id }]);
+  const stranger = await makePatient(t.db, { name: '沈路人' });
+  const at = new Date(Date.now() - 3 * 24 * HOUR);
+  up = await insertReferral(t.db, {
+    patientId: w.patient.id, createdBy: w.users.doctor_lower.id, fromInstitutionId: w.lower.id, toInstitutionId: w.upper.id, toDepartmentId: w.dept.id,
+    urgency: 'urgent', at, assignedPractitionerId: w.doctorP.id, assignedUserId: w.users.doctor.id, reason: '反复胸痛3天，心电图ST段压低',
+    diagnoses: [{ system: 'icd10-cn-clinical-2.0', code: 'I20.000', display: '不稳定型心绞痛' }],
+    steps: [['submit', 0], ['sender_approve', 2], ['receiver_approve', 5]],
+  });
+  await t.db.updateTable('referral').set({ from_practitioner_id: w.lowerDoctorP.id }).where('id', '=', up.id).execute();
+  down = await insertReferral(t.db, {
+    direction: 'down', patientId: w.patient.id, createdBy: w.users.doctor.id, fromInstitutionId: w.upper.id, toInstitutionId: w.lower.id, at,
+    reason: 'PCI术后病情稳定，转回基层康复', steps: [['submit', 0], ['sender_approve', 1], ['receiver_approve', 2], ['accept', 3], ['arrive', 30], ['close', 40]],
+  });
+  await t.db.updateTable('referral').set({ plan: '阿司匹林+氯吡格雷双抗12个月，每月随访血压心率', summary: '已到诊，按方案康复' }).where('id', '=', down.id).execute();
+  foreign = await insertReferral(t.db, { patientId: stranger.id, createdBy: w.users.doctor.id, fromInstitutionId: other.id, toInstitutionId: w.upper.id, at, steps: [['submit', 0]] });
+  admin = fhirClient(await t.login('consortium_admin'));
+  doctorLower = fhirClient(await t.login('doctor_lower'));
+  patient = fhirClient(await t.login('patient'));
+  outsider = fhirClient(await t.login('doctor_other'));
+});
+afterAll(() => t.close());
+
+const ids = (bundle: any): string[] => (bundle.entry ?? []).map((e: any) => e.resource.id).sort();
+
+describe(`FHIR ServiceRequest and Task (referrals) on ${dbKind}`, () => {
+  it('reads an up-referral as a ServiceRequest: patient, sending doctor, receiving institution, diagnoses, urgency, direction, code', async () => {
+    const res = await doctorLower.get(`/fhir/ServiceRequest/${up.id}`);
+    expect(res.status).toBe(200);
+    const roleId = (await t.db.selectFrom('practitioner_role').select('id').where('practitioner_id', '=', w.lowerDoctorP.id).executeTakeFirstOrThrow()).id;
+    expect(res.body).toMatchObject({
+      resourceType: 'ServiceRequest', id: up.id, status: 'active', intent: 'order', priority: 'urgent',
+      identifier: [{ system: REFERRAL_SYSTEM.code, value: up.code }],
+      subject: { reference: `Patient/${w.patient.id}`, display: '陈患者' },
+      requester: { reference: `PractitionerRole/${roleId}` },
+      performer: [{ reference: `Organization/${w.upper.id}`, display: '市人民医院 心内科' }],
+      reasonCode: [{ coding: [{ system: ICD10_CN_CLINICAL, code: 'I20.000', display: '不稳定型心绞痛' }] }],
+      note: [{ text: '反复胸痛3天，心电图ST段压低' }],
+    });
+    expect(res.body.category[1].coding[0]).toMatchObject({ system: REFERRAL_SYSTEM.direction, code: 'up', display: '上转' });
+    const d = (await admin.get(`/fhir/ServiceRequest/${down.id}`)).body;
+    expect(d).toMatchObject({ status: 'completed', requester: { reference: `Organization/${w.upper.id}` }, patientInstruction: expect.stringContaining('双抗') });
+  });
+
+  it('reads the Task: FHIR status and the Chinese state, owner the assigned doctor, the steps as notes, the summary as output', async () => {
+    const task = (await doctorLower.get(`/fhir/Task/${up.id}`)).body;
+    expect(task).toMatchObject({
+      resourceType: 'Task', id: up.id, status: 'accepted', intent: 'order',
+      businessStatus: { coding: [{ system: REFERRAL_SYSTEM.state, code: 'receiver_approved' }], text: '待接诊' },
+      focus: { reference: `ServiceRequest/${up.id}` }, for: { reference: `Patient/${w.patient.id}` },
+      owner: { reference: `Practitioner/${w.doctorP.id}`, display: '张明' },
+    });
+    expect(task.note.map((n: any) => n.text)).toEqual(['提交：草稿 → 待本院审核', '审核通过：待本院审核 → 待接收方审核', '同意接收并指派：待接收方审核 → 待接诊']);
+    expect(task.note[0]).toMatchObject({ authorString: 'doctor_lower' });
+    const closed = (await admin.get(`/fhir/Task/${down.id}`)).body;
+    expect(closed).toMatchObject({ status: 'completed', businessStatus: { text: '已完成' }, owner: { reference: `Organization/${w.lower.id}` },
+      output: [{ type: { text: '转诊小结' }, valueString: '已到诊，按方案康复' }] });
+    expect(closed.executionPeriod.start < closed.executionPeriod.end).toBe(true);
+    expect((await admin.get(`/fhir/Task/${foreign.id}`)).body.status).toBe('requested');
+  });
+
+  it('searches by patient, status, sender, receiver, owner and code', async () => {
+    expect(ids((await admin.get(`/fhir/ServiceRequest?patient=Patient/${w.patient.id}`)).body)).toEqual([up.id, down.id].sort());
+    expect(ids((await admin.get('/fhir/ServiceRequest?status=active')).body)).toEqual([up.id, foreign.id].sort());
+    expect(ids((await admin.get(`/fhir/ServiceRequest?requester=Organization/${w.upper.id}`)).body)).toEqual([down.id]);
+    expect(ids((await admin.get(`/fhir/ServiceRequest?performer=Organization/${w.upper.id}&status=active`)).body)).toEqual([up.id, foreign.id].sort());
+    expect(ids((await admin.get(`/fhir/ServiceRequest?identifier=${REFERRAL_SYSTEM.code}|${up.code}`)).body)).toEqual([up.id]);
+    expect(ids((await admin.get('/fhir/Task?status=completed')).body)).toEqual([down.id]);
+    expect(ids((await admin.get(`/fhir/Task?owner=Practitioner/${w.doctorP.id}`)).body)).toEqual([up.id]);
+    expect(ids((await admin.get('/fhir/Task?business-status=submitted')).body)).toEqual([foreign.id]);
+    expect(ids((await admin.get(`/fhir/Task?focus=ServiceRequest/${down.id}`)).body)).toEqual([down.id]);
+    expectOutcome(await admin.get('/fhir/Task?owner=Patient/x'), 400, 'invalid_search_value');
+  });
+
+  it('shows referrals only to their sides, the consortium office and the patient', async () => {
+    expect(ids((await doctorLower.get('/fhir/ServiceRequest')).body)).toEqual([up.id, down.id].sort());
+    expect(ids((await outsider.get('/fhir/Task')).body)).toEqual([foreign.id]);
+    expectOutcome(await outsider.get(`/fhir/ServiceRequest/${up.id}`), 403, 'forbidden');
+    expect((await patient.get(`/fhir/Task/${up.id}`)).status).toBe(200);
+    expect(ids((await patient.get('/fhir/ServiceRequest')).body)).toEqual([up.id, down.id].sort());
+    expectOutcome(await patient.get(`/fhir/Task/${foreign.id}`), 403, 'forbidden');
+    expectOutcome(await admin.get(`/fhir/ServiceRequest/${UNKNOWN}`), 404, 'not_found');
+  });
+});

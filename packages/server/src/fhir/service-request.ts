@@ -1,0 +1,208 @@
+/**
+ * ServiceRequest ↔ referral: a two-way referral (双向转诊) as the request — subject the patient, requester the
+ * sending doctor's PractitionerRole (else the sending Organization), performer the receiving Organization,
+ * reasonCode the diagnoses, priority the urgency, category referral up/down, identifier the referral code,
+ * supportingInfo the shared record entries. Its fulfilment — the state of the workflow — is the Task of the same id
+ * (task.ts). Read and search here; creating goes through the referral service (create).
+ */
+import type { Organization, PractitionerRole, Reference, ServiceRequest } from '@medplum/fhirtypes';
+import { forbidden, notFound, REFERRAL_STATE_LABELS, type ReferralState } from '@yilian/core';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import type { Caller } from '../http/context.js';
+import { authorize } from '../policy/policy.js';
+import { CANONICAL, conditionCodeSystemUri } from './codes.js';
+import { ref, tokenValue } from './mapping.js';
+import type { FhirContext, ResourceModule } from './resource.js';
+import { isUuid, pageOf, referenceId, single, type SearchParamDef, type SearchRequest } from './search.js';
+
+export const REFERRAL_LABEL = { zh: '转诊单', en: 'Referral' };
+export const REFERRAL_SYSTEM = {
+  code: `${CANONICAL}/sid/referral-code`,
+  direction: `${CANONICAL}/CodeSystem/referral-direction`,
+  setting: `${CANONICAL}/CodeSystem/referral-setting`,
+  state: `${CANONICAL}/CodeSystem/referral-state`,
+  action: `${CANONICAL}/CodeSystem/referral-action`,
+} as const;
+const SNOMED = 'http://snomed.info/sct';
+/** SNOMED CT 3457005 |Patient referral|: the kind of request every referral is. */
+export const PATIENT_REFERRAL = { system: SNOMED, code: '3457005', display: 'Patient referral' };
+export const DIRECTION = { up: { zh: '上转', en: 'Up-referral' }, down: { zh: '下转', en: 'Down-referral' } } as const;
+const SETTING = { outpatient: '门诊', inpatient: '住院' } as const;
+export const PRIORITY = { routine: 'routine', urgent: 'urgent', emergency: 'stat' } as const;
+export const URGENCY_FROM_PRIORITY: Record<string, 'routine' | 'urgent' | 'emergency'> = { routine: 'routine', urgent: 'urgent', asap: 'urgent', stat: 'emergency' };
+
+/** Shared record entry kinds ↔ the FHIR types they are served as (supportingInfo). */
+export const KIND_TYPE: Record<string, string> = {
+  encounter: 'Encounter', condition: 'Condition', allergy: 'AllergyIntolerance', medication: 'MedicationRequest',
+  report: 'DiagnosticReport', observation: 'Observation', document: 'DocumentReference',
+};
+
+/** referral.status → ServiceRequest.status: the request stands while the workflow runs. */
+export const SR_STATUS: Record<ReferralState, ServiceRequest['status']> = {
+  draft: 'draft', submitted: 'active', returned: 'on-hold', sender_approved: 'active', receiver_approved: 'active', accepted: 'active',
+  arrived: 'active', closed: 'completed', refused: 'revoked', cancelled: 'revoked', no_show: 'revoked',
+};
+
+// ——— loading ———
+
+const select = (db: Db) => db.selectFrom('referral as ref')
+  .innerJoin('patient as p', 'p.id', 'ref.patient_id')
+  .innerJoin('institution as fi', 'fi.id', 'ref.from_institution_id')
+  .innerJoin('institution as ti', 'ti.id', 'ref.to_institution_id')
+  .leftJoin('practitioner as fp', 'fp.id', 'ref.from_practitioner_id')
+  .leftJoin('practitioner as ap', 'ap.id', 'ref.assigned_practitioner_id')
+  .leftJoin('department as td', 'td.id', 'ref.to_department_id')
+  .selectAll('ref')
+  .select(['p.name as patient_name', 'fi.name as from_name', 'ti.name as to_name', 'fp.name as from_practitioner_name',
+    'ap.name as assigned_name', 'td.name as to_department_name'])
+  .select((eb) => eb.selectFrom('practitioner_role as pr').select('pr.id').whereRef('pr.practitioner_id', '=', 'ref.from_practitioner_id')
+    .whereRef('pr.institution_id', '=', 'ref.from_institution_id').orderBy('pr.id').limit(1).as('from_role_id'));
+type Query = ReturnType<typeof select>;
+export type ReferralFhirRow = Awaited<ReturnType<Query['executeTakeFirstOrThrow']>>;
+type Eb = ExpressionBuilder<Database & { ref: Database['referral'] }, 'ref'>;
+
+const NONE = '00000000-0000-0000-0000-000000000000';
+const STAFF = ['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'];
+
+/**
+ * What the caller may see (the referral services' rule): the consortium office and regulator all; a patient their
+ * own; staff the referrals their institution sent, received or forwarded.
+ */
+function visible(eb: Eb, caller: Caller) {
+  const role = caller.role.role;
+  if (role === 'consortium_admin' || role === 'regulator') return eb.val(true);
+  if (role === 'patient') return eb('ref.patient_id', '=', caller.patientId ?? NONE);
+  if (!STAFF.includes(role)) return eb.val(false);
+  const inst = caller.role.institutionId ?? NONE;
+  return eb.or([
+    eb('ref.from_institution_id', '=', inst), eb('ref.to_institution_id', '=', inst),
+    eb.exists(eb.selectFrom('referral_event as fe').select('fe.id').whereRef('fe.referral_id', '=', 'ref.id').where('fe.action', '=', 'forward')
+      .where(sql<boolean>`fe.detail->>'fromInstitutionId' = ${inst}`)),
+  ]);
+}
+
+/** One referral the caller may read: 404 when it does not exist, 403 when it is not theirs to see. */
+export async function loadVisibleReferral({ db, caller }: FhirContext, id: string): Promise<ReferralFhirRow> {
+  authorize(caller, 'referral.read', caller.role.role === 'patient' ? { patientId: caller.patientId } : {});
+  const r = await select(db).where('ref.id', '=', id).executeTakeFirst();
+  if (!r) throw notFound(REFERRAL_LABEL);
+  const ok = await select(db).where('ref.id', '=', id).where((eb) => visible(eb as unknown as Eb, caller)).executeTakeFirst();
+  if (!ok) throw forbidden('该转诊单不属于本机构', 'This referral is not one of your institution’s');
+  return r;
+}
+
+/** The searches of both types: the common parameters, then the type's own (`extra`), visible rows only. */
+export async function searchReferrals(ctx: FhirContext, s: SearchRequest, extra: (q: Query) => Query | null): Promise<{ rows: ReferralFhirRow[]; hasMore: boolean }> {
+  const { db, caller } = ctx;
+  const patient = single(s, 'patient');
+  if (caller.role.role === 'patient' && patient !== undefined && referenceId('patient', patient, ['Patient']) !== caller.patientId)
+    throw forbidden('只能查看本人的转诊', 'Patients see only their own referrals');
+  authorize(caller, 'referral.read', caller.role.role === 'patient' ? { patientId: caller.patientId } : {});
+  const empty = { rows: [], hasMore: false };
+  let q: Query | null = select(db).where((eb) => visible(eb as unknown as Eb, caller));
+  const id = single(s, '_id'), identifier = single(s, 'identifier'), requester = single(s, 'requester');
+  if (id !== undefined) { if (!isUuid(id)) return empty; q = q.where('ref.id', '=', id.toLowerCase()); }
+  if (patient !== undefined) {
+    const pid = referenceId('patient', patient, ['Patient']);
+    if (!pid) return empty;
+    q = q.where('ref.patient_id', '=', pid);
+  }
+  if (identifier !== undefined) {
+    const t = tokenValue(identifier);
+    if (t.system && t.system !== REFERRAL_SYSTEM.code) return empty;
+    q = q.where('ref.code', '=', t.code);
+  }
+  if (requester !== undefined) {
+    const type = requester.match(/(?:^|\/)(Organization|PractitionerRole|Practitioner)\/[^/]+$/)?.[1] ?? 'Organization';
+    const rid = referenceId('requester', requester, ['Organization', 'PractitionerRole', 'Practitioner']);
+    if (!rid) return empty;
+    if (type === 'Organization') q = q.where('ref.from_institution_id', '=', rid);
+    else if (type === 'Practitioner') q = q.where('ref.from_practitioner_id', '=', rid);
+    else q = q.where((eb) => eb.exists(eb.selectFrom('practitioner_role as rr').select('rr.id').where('rr.id', '=', rid)
+      .whereRef('rr.practitioner_id', '=', 'ref.from_practitioner_id').whereRef('rr.institution_id', '=', 'ref.from_institution_id')));
+  }
+  q = extra(q);
+  if (!q) return empty;
+  const rows = await q.orderBy('ref.created_at', 'desc').orderBy('ref.id').limit(s.count + 1).offset(s.offset).execute();
+  return pageOf(rows, s.count);
+}
+
+/** The sender as a reference: the doctor's PractitionerRole at the sending institution, else the institution. */
+export const requesterOf = (r: ReferralFhirRow): Reference<PractitionerRole | Organization> =>
+  r.from_role_id ? ref('PractitionerRole', r.from_role_id, `${r.from_practitioner_name ?? ''}（${r.from_name}）`) : ref('Organization', r.from_institution_id, r.from_name);
+
+export const codeIdentifier = (r: { code: string }) => [{ use: 'official' as const, system: REFERRAL_SYSTEM.code, value: r.code }];
+
+export function toServiceRequest(r: ReferralFhirRow): ServiceRequest {
+  const dir = DIRECTION[r.direction];
+  return {
+    resourceType: 'ServiceRequest', id: r.id,
+    meta: { lastUpdated: new Date(r.updated_at).toISOString() },
+    identifier: codeIdentifier(r),
+    status: SR_STATUS[r.status as ReferralState] ?? 'unknown',
+    intent: 'order',
+    category: [
+      { coding: [PATIENT_REFERRAL], text: '转诊' },
+      { coding: [{ system: REFERRAL_SYSTEM.direction, code: r.direction, display: dir.zh }], text: dir.zh },
+      { coding: [{ system: REFERRAL_SYSTEM.setting, code: r.setting, display: SETTING[r.setting] }], text: SETTING[r.setting] },
+    ],
+    priority: PRIORITY[r.urgency],
+    code: { coding: [PATIENT_REFERRAL], text: `${dir.zh}（${SETTING[r.setting]}）` },
+    subject: ref('Patient', r.patient_id, r.patient_name),
+    authoredOn: new Date(r.created_at).toISOString(),
+    requester: requesterOf(r),
+    performer: [ref('Organization', r.to_institution_id, r.to_department_name ? `${r.to_name} ${r.to_department_name}` : r.to_name)],
+    ...(r.diagnoses.length ? {
+      reasonCode: r.diagnoses.map((d) => ({ coding: [{ system: conditionCodeSystemUri(d.system), code: d.code, display: d.display }], text: d.display })),
+    } : {}),
+    ...(r.shared_entries.length ? {
+      supportingInfo: r.shared_entries.filter((e) => KIND_TYPE[e.kind]).map((e) => ({ reference: `${KIND_TYPE[e.kind]}/${e.id}` })),
+    } : {}),
+    note: [{ text: r.reason }],
+    ...(r.plan ? { patientInstruction: r.plan } : {}),
+  };
+}
+
+const SR_STATES = Object.entries(SR_STATUS).reduce<Record<string, string[]>>((m, [k, v]) => ({ ...m, [v!]: [...(m[v!] ?? []), k] }), {});
+
+const SEARCH: SearchParamDef[] = [
+  { name: '_id', type: 'token', documentation: 'the referral id' },
+  { name: 'identifier', type: 'token', documentation: `the referral code (${REFERRAL_SYSTEM.code}|ZZ202611230001, or the bare code)` },
+  { name: 'patient', type: 'reference', documentation: 'Patient/<id>' },
+  { name: 'status', type: 'token', documentation: 'draft | active | on-hold (returned) | completed | revoked (refused, cancelled, no-show)' },
+  { name: 'requester', type: 'reference', documentation: 'the sender: Organization/<id> (sending institution), PractitionerRole/<id> or Practitioner/<id>' },
+  { name: 'performer', type: 'reference', documentation: 'Organization/<id>: the receiving institution' },
+];
+
+export const serviceRequestModule: ResourceModule<ServiceRequest> = {
+  type: 'ServiceRequest',
+  label: REFERRAL_LABEL,
+  documentation: 'A two-way referral (双向转诊) as the request: patient, sender, receiving Organization, diagnoses, urgency, up/down, shared record entries. Its progress is the Task of the same id. Read and search.',
+  searchParams: SEARCH,
+
+  async read(ctx, id) {
+    return toServiceRequest(await loadVisibleReferral(ctx, id));
+  },
+
+  async search(ctx, s) {
+    const status = single(s, 'status'), performer = single(s, 'performer');
+    const page = await searchReferrals(ctx, s, (q) => {
+      if (status !== undefined) {
+        const states = SR_STATES[tokenValue(status).code];
+        if (!states) return null;
+        q = q.where('ref.status', 'in', states);
+      }
+      if (performer !== undefined) {
+        const id = referenceId('performer', performer, ['Organization']);
+        if (!id) return null;
+        q = q.where('ref.to_institution_id', '=', id);
+      }
+      return q;
+    });
+    return { resources: page.rows.map(toServiceRequest), hasMore: page.hasMore };
+  },
+};
+
+export const stateLabel = (s: string) => REFERRAL_STATE_LABELS[s as ReferralState]?.zh ?? s;
