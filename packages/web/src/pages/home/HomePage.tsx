@@ -4,7 +4,7 @@ import {
   SolutionOutlined, StarOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { ROLE_LABELS, type Action } from '@yilian/core';
-import { BellOutlined, MessageOutlined } from '@ant-design/icons';
+import { BellOutlined, MessageOutlined, SwapOutlined } from '@ant-design/icons';
 import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, type ReactNode } from 'react';
@@ -19,6 +19,7 @@ import { useInbox } from '../../messaging/inbox';
 import { toNotification, type AppNotification } from '../../messaging/types';
 import { useRealtimeEvent } from '../../realtime/RealtimeProvider';
 import type { Me } from '../../types';
+import { ReferralCountsCard } from '../referral/ReferralCountsCard';
 import { scopeQuery, scopesFor } from '../scheduling/AppointmentsPage';
 import { dayStart, type Appointment } from '../scheduling/model';
 
@@ -112,6 +113,9 @@ export default function HomePage() {
     { key: 'newPatient', to: '/patients/new', icon: <UserAddOutlined />, needs: 'patient.create' },
     { key: 'myAppointments', to: '/scheduling/mine', icon: <CarryOutOutlined />, show: me.role.role === 'patient' && !!me.patientId },
     { key: 'book', to: '/scheduling/book', icon: <CalendarOutlined />, show: me.role.role === 'patient' && !!me.patientId },
+    { key: 'newReferral', to: '/referrals/new', icon: <SwapOutlined />, needs: 'referral.create' },
+    { key: 'referrals', to: '/referrals', icon: <SwapOutlined />, needs: 'referral.read', show: me.role.role !== 'patient' },
+    { key: 'myReferrals', to: '/referrals/mine', icon: <SwapOutlined />, show: me.role.role === 'patient' && !!me.patientId },
     { key: 'schedCalendar', to: '/scheduling/calendar', icon: <CalendarOutlined />, needs: 'appointment.book', show: me.role.role !== 'patient' },
     { key: 'schedAppointments', to: '/scheduling/appointments', icon: <CarryOutOutlined />, show: me.role.role !== 'patient' && (can('appointment.cancel') || can('appointment.attend')) },
     { key: 'schedResources', to: '/scheduling/resources', icon: <FieldTimeOutlined />, needs: 'schedule.manage' },
@@ -151,6 +155,9 @@ export default function HomePage() {
       </Card>
       <Row gutter={[16, 16]}>
         {/* On a phone the shortcuts come first: they are what one reaches for there. */}
+        {can('referral.read') && me.role.role !== 'patient' && (
+          <Col xs={{ span: 24, order: 1 }} lg={{ span: 24, order: 0 }}><ReferralCountsCard /></Col>
+        )}
         <Col xs={{ span: 24, order: 2 }} lg={{ span: 14, order: 1 }}>
           <TodoCard mobile={mobile} appointments={appointments} />
         </Col>

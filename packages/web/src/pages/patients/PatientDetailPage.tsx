@@ -1,7 +1,7 @@
-import { ArrowLeftOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, SwapOutlined } from '@ant-design/icons';
 import { Button, Tabs, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useAuth } from '../../auth';
 import { PageHeader } from '../../components/PageHeader';
 import { useApiData } from '../../hooks';
@@ -37,7 +37,7 @@ export default function PatientDetailPage() {
   if (!mayRecord) return <div><PageHeader title={title} /><PatientRecord key={id} id={id} /></div>;
   return (
     <div>
-      <PageHeader title={title} />
+      <PageHeader title={title} extra={can('referral.create') && <Link to={`/referrals/new?patientId=${id}`}><Button icon={<SwapOutlined />}>{t('referral.newReferral')}</Button></Link>} />
       <Tabs activeKey={tab} onChange={(k) => navigate(k === 'info' ? `/patients/${id}` : `/patients/${id}/${k}`, { replace: true })}
         className="yl-page-tabs" items={[
           { key: 'info', label: t('record.tabs.info'), children: tab === 'info' && <PatientRecord key={id} id={id} /> },
