@@ -10,7 +10,7 @@ import { useApiData, useIsMobile } from '../../hooks';
 import { camelize } from './model';
 
 interface Candidate {
-  patientId: string; patientName?: string | null; code?: string | null; display?: string | null; criterion?: string | null; label?: string | null;
+  patientId: string; patientName?: string | null; name?: string | null; diagnosis?: { code: string; display?: string | null } | null; code?: string | null; display?: string | null; criterion?: string | null; label?: string | null;
   stableDays?: number | null; since?: string | null; setting?: string | null; encounterClass?: string | null; departmentName?: string | null;
 }
 
@@ -19,7 +19,9 @@ export default function CandidatesPage() {
   const navigate = useNavigate();
   const mobile = useIsMobile();
   const { data, loading, error } = useApiData<Page<unknown>>('referrals/candidates');
-  const items = asPage(data).items.map((x) => camelize<Candidate>(x));
+  const items = asPage(data).items.map((x) => camelize<Candidate>(x)).map((c) => ({
+    ...c, patientName: c.patientName ?? c.name, code: c.code ?? c.diagnosis?.code, display: c.display ?? c.diagnosis?.display,
+  }));
   const start = (c: Candidate) => navigate(`/referrals/new?${new URLSearchParams({
     direction: 'down', patientId: c.patientId, ...(c.code ? { diagnosis: c.code, diagnosisName: c.display ?? c.label ?? c.code } : {}),
   }).toString()}`);

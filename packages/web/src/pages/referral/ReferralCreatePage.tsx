@@ -136,7 +136,7 @@ export default function ReferralCreatePage() {
     const body = {
       direction: v.direction, setting: v.setting, urgency: v.urgency, patientId: v.patientId, toInstitutionId: v.toInstitutionId,
       toDepartmentId: v.toDepartmentId || undefined, reason: v.reason.trim(),
-      diagnoses: (v.diagnoses ?? []).map((c) => { const d = codes.current.get(c); return { code: c, system: d?.system ?? 'ICD-10', display: d?.display ?? undefined }; }),
+      diagnoses: (v.diagnoses ?? []).map((c) => { const d = codes.current.get(c); return { code: c, system: d?.system ?? 'ICD-10' }; }),
       sharedEntries: (v.shared ?? []).map((s) => { const [kind, ...id] = s.split(':'); return { kind, id: id.join(':') }; }),
       insuranceType: v.insuranceType || undefined,
       ...(v.direction === 'down' ? { plan: v.plan?.trim() || undefined, tasks: (v.tasks ?? []).filter((x) => x.title?.trim()).map((x) => ({ title: x.title.trim(), detail: x.detail?.trim() || undefined, dueInDays: x.dueInDays })) } : {}),
@@ -149,7 +149,8 @@ export default function ReferralCreatePage() {
       for (const f of pending) {
         const fd = new FormData();
         fd.append('file', f.originFileObj as Blob, f.name);
-        r = toReferral(await api(`referrals/${r.id}/attachments`, { method: 'POST', body: fd })) ?? r;
+        // A file the server refuses (type, size, no route yet) must not lose the referral just saved.
+        try { await api(`referrals/${r.id}/attachments`, { method: 'POST', body: fd }); } catch (e) { report(e); }
       }
       if (submit && r.status !== 'submitted') {
         const fresh = toReferral(await get(`referrals/${r.id}`));
@@ -277,7 +278,7 @@ export default function ReferralCreatePage() {
                             <Input placeholder={t('referral.taskTitle')} style={{ flex: 1 }} />
                           </Form.Item>
                           <Form.Item name={[f.name, 'dueInDays']} noStyle rules={[{ required: true }]}>
-                            <InputNumber min={1} max={730} style={{ width: 120 }} suffix={mobile ? undefined : t('referral.dueInDays')} aria-label={t('referral.dueInDays')} />
+                            <InputNumber min={0} max={365} style={{ width: 120 }} suffix={mobile ? undefined : t('referral.dueInDays')} aria-label={t('referral.dueInDays')} />
                           </Form.Item>
                           <Button type="text" danger icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label={t('common.remove')} />
                         </div>
