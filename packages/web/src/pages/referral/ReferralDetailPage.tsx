@@ -3,7 +3,7 @@
  * tasks with progress, the insurance comparison, the case chat — and the caller's action buttons (the server's
  * allowedActions, else the core state machine). Live: the `referral:<id>` topic reloads it.
  */
-import { EditOutlined, PaperClipOutlined, PrinterOutlined } from '@ant-design/icons';
+import { CommentOutlined, EditOutlined, PaperClipOutlined, PrinterOutlined } from '@ant-design/icons';
 import { REFERRAL_STATE_LABELS, REFERRAL_TRANSITIONS, type ReferralAction } from '@yilian/core';
 import {
   Alert, Button, Card, Col, Descriptions, Empty, InputNumber, Progress, Result, Row, Space, Spin, Steps, Table, Tag, Timeline, Typography,
@@ -13,7 +13,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useMe } from '../../auth';
-import { ChatPanel } from '../../components/ChatPanel';
+import { Conversation } from '../../messaging/Conversation';
 import { PageHeader } from '../../components/PageHeader';
 import { useApiData, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
@@ -104,7 +104,7 @@ export default function ReferralDetailPage() {
               { key: 's', label: t('referral.status'), children: <span>{label(REFERRAL_STATE_LABELS, r.status)} <span className="yl-muted">{t('referral.since')} {fmt(r.statusSince)}</span></span> },
               { key: 'set', label: t('referral.setting'), children: `${t(`referral.settings.${r.setting}`, { defaultValue: r.setting })} · ${t(`referral.urgencies.${r.urgency}`, { defaultValue: r.urgency })}` },
               { key: 'c', label: t('referral.createdAt'), children: fmt(r.createdAt) },
-              { key: 'dx', label: t('referral.diagnoses'), span: mobile ? 1 : 2, children: r.diagnoses.map((d) => <Tag key={d.code}>{d.code} {d.display ?? ''}</Tag>) },
+              { key: 'dx', label: t('referral.diagnoses'), span: mobile ? 1 : 2, children: r.diagnoses.map((d) => <Tag key={d.code}>{d.code}{d.display && d.display !== d.code ? ` ${d.display}` : ''}</Tag>) },
               { key: 'r', label: t('referral.reason'), span: mobile ? 1 : 2, children: <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{r.reason}</Typography.Paragraph> },
               ...(r.appointment ? [{ key: 'ap', label: t('referral.appointment'), children: fmt(r.appointment.startsAt) }] : []),
               ...(r.insuranceType ? [{ key: 'ins', label: t('referral.insurance'), children: t(`referral.insuranceTypes.${r.insuranceType}`, { defaultValue: r.insuranceType }) }] : []),
@@ -167,7 +167,13 @@ export default function ReferralDetailPage() {
               };
             })} />
           </Card>
-          {staff && <ChatPanel caseType="referral" caseId={r.id} patientId={r.patientId} title={`${t('referral.chat')} ${r.code}`} height={mobile ? 420 : 480} />}
+          {staff && r.threadId && (
+            // The server opens the referral's thread on submit and adds the people of each step; show that one.
+            <Card size="small" title={<span><CommentOutlined /> {t('referral.chat')}</span>} extra={<Link to={`/messages/${r.threadId}`}>{t('chat.openInMessages')}</Link>}
+              styles={{ body: { padding: 0, height: mobile ? 420 : 480 } }}>
+              <div className="yl-chat-panel" style={{ height: '100%' }}><Conversation threadId={r.threadId} compact emptyTitle={r.code} /></div>
+            </Card>
+          )}
         </Col>
       </Row>
       <ActionDialog referral={r} action={action} onClose={() => setAction(null)} onDone={() => { setAction(null); reload(); }} />
