@@ -354,7 +354,7 @@ function bundle(run: string, first: number, patients: number) {
     const pu = `urn:uuid:${md5uuid(`${run}-p-${n}`)}`, eu = `urn:uuid:${md5uuid(`${run}-e-${n}`)}`;
     const day = new Date(Date.UTC(2026, 10, 1) + (n % 20) * 86_400_000);
     const at = (min: number) => new Date(day.getTime() + min * 60_000).toISOString();
-    entry.push({ fullUrl: pu, resource: { resourceType: 'Patient', identifier: [{ system: RID, value: rid }], name: [{ text: `导入${n}` }], gender: sex, birthDate: birth },
+    entry.push({ fullUrl: pu, resource: { resourceType: 'Patient', identifier: [{ system: RID, value: rid }], name: [{ text: `导入${run}${n}` }], gender: sex, birthDate: birth },
       request: { method: 'PUT', url: `Patient?identifier=${RID}|${rid}` } });
     entry.push({ fullUrl: eu, resource: { resourceType: 'Encounter', status: 'finished', identifier: [{ system: HIS, value: `${run}-V${n}` }], class: { code: 'AMB' },
       subject: { reference: pu }, period: { start: at(0), end: at(20) } }, request: { method: 'PUT', url: `Encounter?identifier=${HIS}|${run}-V${n}` } });
