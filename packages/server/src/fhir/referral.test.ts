@@ -106,4 +106,48 @@ describe(`FHIR ServiceRequest and Task (referrals) on ${dbKind}`, () => {
     expectOutcome(await patient.get(`/fhir/Task/${foreign.id}`), 403, 'forbidden');
     expectOutcome(await admin.get(`/fhir/ServiceRequest/${UNKNOWN}`), 404, 'not_found');
   });
+
+  it('an external system creates a referral with a transaction Bundle (ServiceRequest + Task requested): submitted, followed by reading the Task', async () => {
+    const bundle = (taskStatus: string) => ({
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:6b1f3a52-0c4e-4d8e-9a57-1d2c3e4f5a6b', request: { method: 'POST', url: 'ServiceRequest' }, resource: {
+          resourceType: 'ServiceRequest', status: 'draft', intent: 'order', priority: 'urgent',
+          category: [{ coding: [{ system: REFERRAL_SYSTEM.direction, code: 'up' }] }],
+          subject: { reference: `Patient/${w.patient.id}` }, performer: [{ reference: `Organization/${w.upper.id}` }],
+          reasonCode: [{ coding: [{ system: ICD10_CN_CLINICAL, code: 'R07.400' }], text: '胸痛' }],
+          note: [{ text: '活动后胸闷胸痛1周，基层心电图提示ST-T改变' }],
+        } },
+        { request: { method: 'POST', url: 'Task' }, resource: {
+          resourceType: 'Task', status: taskStatus, intent: 'order',
+          focus: { reference: 'urn:uuid:6b1f3a52-0c4e-4d8e-9a57-1d2c3e4f5a6b' }, for: { reference: `Patient/${w.patient.id}` },
+        } },
+      ],
+    });
+    const before = Number((await t.db.selectFrom('referral').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    // A Task asking for a later step is refused and nothing is written.
+    expectOutcome(await doctorLower.post('/fhir', bundle('completed')), 422, 'unsupported_status');
+    expect(Number((await t.db.selectFrom('referral').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBe(before);
+
+    const res = await doctorLower.post('/fhir', bundle('requested'));
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200);
+    const [sr, task] = res.body.entry.map((e: any) => e.response);
+    expect(sr.status).toBe('201 Created');
+    const id = sr.location.replace('ServiceRequest/', '');
+    expect(task.location).toBe(`Task/${id}`);
+    const row = await t.db.selectFrom('referral').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'submitted', direction: 'up', urgency: 'urgent', from_institution_id: w.lower.id, to_institution_id: w.upper.id,
+      reason: '活动后胸闷胸痛1周，基层心电图提示ST-T改变' });
+    expect(row.diagnoses[0]).toMatchObject({ system: 'icd10-cn-clinical-2.0', code: 'R07.400' });
+    const followed = (await doctorLower.get(`/fhir/Task/${id}`)).body;
+    expect(followed).toMatchObject({ status: 'requested', businessStatus: { text: '待本院审核' } });
+    expect(followed.note.map((n: any) => n.text.split('：')[0])).toEqual(['创建', '提交']);
+    // A ServiceRequest posted alone with status active is submitted at once; a down-referral upward is the service's 400.
+    const alone = (await bundle('requested')).entry[0]!.resource;
+    const direct = await doctorLower.post('/fhir/ServiceRequest', { ...alone, status: 'active' });
+    expect(direct.status).toBe(201);
+    expect((await doctorLower.get(`/fhir/Task/${direct.body.id}`)).body.status).toBe('requested');
+    expectOutcome(await doctorLower.post('/fhir/ServiceRequest', { ...alone, category: [{ coding: [{ system: REFERRAL_SYSTEM.direction, code: 'down' }] }] }), 400, 'direction_mismatch');
+    expectOutcome(await doctorLower.post('/fhir/ServiceRequest', { ...alone, category: [] }), 400, 'validation');
+  });
 });

@@ -3,7 +3,8 @@
  * sending doctor's PractitionerRole (else the sending Organization), performer the receiving Organization,
  * reasonCode the diagnoses, priority the urgency, category referral up/down, identifier the referral code,
  * supportingInfo the shared record entries. Its fulfilment — the state of the workflow — is the Task of the same id
- * (task.ts). Read and search here; creating goes through the referral service (create).
+ * (task.ts). Read and search here; create goes through the referral service's createReferral (a draft, or submitted
+ * at once when the status is active), so the same checks (direction, receiving institution, shared entries) apply.
  */
 import type { Organization, PractitionerRole, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { forbidden, notFound, REFERRAL_STATE_LABELS, type ReferralState } from '@yilian/core';
@@ -13,8 +14,14 @@ import type { Database } from '../db/schema.js';
 import type { Caller } from '../http/context.js';
 import { authorize } from '../policy/policy.js';
 import { CANONICAL, conditionCodeSystemUri } from './codes.js';
-import { ref, tokenValue } from './mapping.js';
-import type { FhirContext, ResourceModule } from './resource.js';
+import { z } from 'zod';
+import { createReferral } from '../referral/referrals.js';
+import type { EntryKind } from '../record/schemas.js';
+import { conditionCodeSystemId } from './codes.js';
+import { ref, refId, tokenValue } from './mapping.js';
+import { invalid } from './outcome.js';
+import { joinTransaction } from './patient.js';
+import { parseResource, type FhirContext, type ResourceModule } from './resource.js';
 import { isUuid, pageOf, referenceId, single, type SearchParamDef, type SearchRequest } from './search.js';
 
 export const REFERRAL_LABEL = { zh: '转诊单', en: 'Referral' };
@@ -167,6 +174,49 @@ export function toServiceRequest(r: ReferralFhirRow): ServiceRequest {
 
 const SR_STATES = Object.entries(SR_STATUS).reduce<Record<string, string[]>>((m, [k, v]) => ({ ...m, [v!]: [...(m[v!] ?? []), k] }), {});
 
+const reference = z.object({ reference: z.string() }).loose();
+const codeable = z.object({ coding: z.array(z.object({ system: z.string().optional(), code: z.string().optional() }).loose()).optional(), text: z.string().optional() }).loose();
+const incoming = z.object({
+  status: z.enum(['draft', 'active'], { message: '新建转诊的 status 须为 draft 或 active / status of a new referral must be draft or active' }),
+  intent: z.string().optional(),
+  category: z.array(codeable).min(1, { message: '须给出转诊方向（category） / category must give the direction (up or down)' }),
+  priority: z.enum(['routine', 'urgent', 'asap', 'stat']).optional(),
+  subject: reference,
+  performer: z.array(reference).length(1, { message: '须且只能有一个接收机构 / exactly one receiving Organization' }),
+  reasonCode: z.array(codeable).optional(),
+  note: z.array(z.object({ text: z.string() }).loose()).optional(),
+  supportingInfo: z.array(reference).optional(),
+  patientInstruction: z.string().optional(),
+}).loose();
+
+const codeIn = (list: z.infer<typeof codeable>[], system: string) => list.flatMap((c) => c.coding ?? []).find((c) => c.system === system)?.code;
+
+/** The referral service's input from an incoming ServiceRequest. */
+function referralInput(body: unknown) {
+  const sr = parseResource('ServiceRequest', body, incoming);
+  const direction = codeIn(sr.category, REFERRAL_SYSTEM.direction);
+  if (direction !== 'up' && direction !== 'down')
+    throw invalid('validation', `ServiceRequest.category 须有 ${REFERRAL_SYSTEM.direction} 的 up 或 down`, `ServiceRequest.category must carry ${REFERRAL_SYSTEM.direction} up or down`, 'ServiceRequest.category');
+  const setting = codeIn(sr.category, REFERRAL_SYSTEM.setting) === 'inpatient' ? 'inpatient' as const : 'outpatient' as const;
+  const reason = sr.note?.map((n) => n.text.trim()).filter(Boolean).join('\n') || sr.reasonCode?.map((c) => c.text).filter(Boolean).join('；');
+  if (!reason) throw invalid('validation', 'ServiceRequest.note 须写明转诊原因', 'ServiceRequest.note must give the reason for the referral', 'ServiceRequest.note');
+  const diagnoses = (sr.reasonCode ?? []).flatMap((c) => c.coding ?? []).filter((c) => c.code)
+    .map((c) => ({ code: c.code!, ...(c.system ? { system: conditionCodeSystemId(c.system) } : {}) }));
+  const typeKind = Object.fromEntries(Object.entries(KIND_TYPE).map(([k, t]) => [t, k])) as Record<string, EntryKind>;
+  const sharedEntries = (sr.supportingInfo ?? []).map((r, i) => {
+    const type = r.reference.match(/(?:^|\/)([A-Za-z]+)\/[^/]+$/)?.[1] ?? '';
+    const kind = typeKind[type];
+    if (!kind) throw invalid('invalid_reference', `supportingInfo 须引用健康档案内容（${Object.values(KIND_TYPE).join('/')}）`, `supportingInfo must refer to record entries (${Object.values(KIND_TYPE).join(', ')})`, `ServiceRequest.supportingInfo[${i}]`);
+    return { kind, id: refId(r.reference, [type], `ServiceRequest.supportingInfo[${i}]`, { zh: '档案内容', en: 'Record entry' }) };
+  });
+  return {
+    direction: direction as 'up' | 'down', setting, urgency: URGENCY_FROM_PRIORITY[sr.priority ?? 'routine'] ?? 'routine',
+    patientId: refId(sr.subject.reference, ['Patient'], 'ServiceRequest.subject', { zh: '患者', en: 'Patient' }),
+    toInstitutionId: refId(sr.performer[0]!.reference, ['Organization'], 'ServiceRequest.performer[0]', { zh: '接收机构', en: 'Receiving institution' }),
+    reason, diagnoses, sharedEntries, ...(sr.patientInstruction ? { plan: sr.patientInstruction } : {}), submit: sr.status === 'active',
+  };
+}
+
 const SEARCH: SearchParamDef[] = [
   { name: '_id', type: 'token', documentation: 'the referral id' },
   { name: 'identifier', type: 'token', documentation: `the referral code (${REFERRAL_SYSTEM.code}|ZZ202611230001, or the bare code)` },
@@ -179,7 +229,7 @@ const SEARCH: SearchParamDef[] = [
 export const serviceRequestModule: ResourceModule<ServiceRequest> = {
   type: 'ServiceRequest',
   label: REFERRAL_LABEL,
-  documentation: 'A two-way referral (双向转诊) as the request: patient, sender, receiving Organization, diagnoses, urgency, up/down, shared record entries. Its progress is the Task of the same id. Read and search.',
+  documentation: 'A two-way referral (双向转诊) as the request: patient, sender, receiving Organization, diagnoses, urgency, up/down, shared record entries. Its progress is the Task of the same id. Read, search, create (draft, or submitted when active).',
   searchParams: SEARCH,
 
   async read(ctx, id) {
@@ -202,6 +252,11 @@ export const serviceRequestModule: ResourceModule<ServiceRequest> = {
       return q;
     });
     return { resources: page.rows.map(toServiceRequest), hasMore: page.hasMore };
+  },
+
+  async create(ctx, body) {
+    const created = await createReferral(joinTransaction(ctx.db), ctx.caller, referralInput(body));
+    return { resource: toServiceRequest(await loadVisibleReferral(ctx, created.id)), replayed: null };
   },
 };
 

@@ -4,12 +4,18 @@
  * ServiceRequest, for the patient, owner the receiving Organization or, once assigned, the receiving doctor; the
  * history (referral_event) is Task.note, one entry per step with its time and author; the closing summary and the
  * booked appointment are outputs. Read and search; an external system follows a referral by reading its Task.
+ * Creating a Task for a draft referral's ServiceRequest (focus) with status `requested` submits the referral (the
+ * service's submit step); with `draft` it leaves it. The Task has the referral's id: it is the referral's progress.
  */
 import type { Annotation, Task } from '@medplum/fhirtypes';
 import { REFERRAL_STATE_LABELS, REFERRAL_TRANSITIONS, type ReferralAction, type ReferralState } from '@yilian/core';
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { ref, tokenValue } from './mapping.js';
-import type { ResourceModule } from './resource.js';
+import { actReferral } from '../referral/actions.js';
+import { ref, refId, tokenValue } from './mapping.js';
+import { unprocessable } from './outcome.js';
+import { joinTransaction } from './patient.js';
+import { parseResource, type ResourceModule } from './resource.js';
 import { referenceId, single, type SearchParamDef } from './search.js';
 import {
   codeIdentifier, loadVisibleReferral, PRIORITY, REFERRAL_LABEL, REFERRAL_SYSTEM, requesterOf, searchReferrals, type ReferralFhirRow,
@@ -95,10 +101,16 @@ const SEARCH: SearchParamDef[] = [
   { name: 'focus', type: 'reference', documentation: 'ServiceRequest/<id>' },
 ];
 
+const incoming = z.object({
+  status: z.string(),
+  focus: z.object({ reference: z.string() }).loose().optional(),
+  basedOn: z.array(z.object({ reference: z.string() }).loose()).optional(),
+}).loose();
+
 export const taskModule: ResourceModule<Task> = {
   type: 'Task',
   label: REFERRAL_LABEL,
-  documentation: 'The progress of a referral (its ServiceRequest has the same id): status and the state in Chinese, owner, the steps as notes. Read and search.',
+  documentation: 'The progress of a referral (its ServiceRequest has the same id): status and the state in Chinese, owner, the steps as notes. Read and search; create with status requested submits a draft referral.',
   searchParams: SEARCH,
 
   async read(ctx, id) {
@@ -133,5 +145,18 @@ export const taskModule: ResourceModule<Task> = {
     });
     const events = await eventsOf(ctx.db, page.rows.map((r) => r.id));
     return { resources: page.rows.map((r) => toTask(r, events.get(r.id)!)), hasMore: page.hasMore };
+  },
+
+  async create(ctx, body) {
+    const t = parseResource('Task', body, incoming);
+    const target = t.focus?.reference ?? t.basedOn?.[0]?.reference;
+    const id = refId(target, ['ServiceRequest'], t.focus ? 'Task.focus' : 'Task.basedOn[0]', REFERRAL_LABEL);
+    const r = await loadVisibleReferral(ctx, id);
+    if (t.status === 'requested' && (r.status === 'draft' || r.status === 'returned'))
+      await actReferral(joinTransaction(ctx.db), ctx.caller, id, 'submit', { version: r.version });
+    else if (t.status !== TASK_STATUS[r.status as ReferralState] && !(t.status === 'requested' && r.status !== 'draft'))
+      throw unprocessable('unsupported_status', `转诊的后续步骤请通过 /api/v1/referrals/{id}/actions 办理（Task.status ${t.status}）`,
+        `Later referral steps go through /api/v1/referrals/{id}/actions (Task.status ${t.status})`, 'Task.status');
+    return { resource: await taskModule.read(ctx, id), replayed: null };
   },
 };

@@ -23,9 +23,9 @@ import type { FhirContext, ResourceModule } from './resource.js';
 export const MAX_ENTRIES = 10_000;
 export const BUNDLE_BODY_LIMIT = 64 * 1024 * 1024;
 
-/** The types a transaction may write: the patient index and the shared record (bookings go through Appointment). */
+/** The types a transaction may write: the patient index, the shared record and referrals (bookings go through Appointment). */
 const TRANSACTION_TYPES = new Set(['Patient', 'Encounter', 'Condition', 'AllergyIntolerance', 'MedicationRequest', 'Observation',
-  'DiagnosticReport', 'DocumentReference', 'Consent']);
+  'DiagnosticReport', 'DocumentReference', 'Consent', 'ServiceRequest', 'Task']);
 
 interface Planned {
   index: number; module: ResourceModule; method: 'POST' | 'PUT'; fullUrl?: string;
