@@ -58,7 +58,7 @@ export default function SlipPage() {
             {row(t('referral.from'), r.fromInstitutionName ?? '')}
             {row(t('referral.to'), `${r.toInstitutionName ?? ''} ${r.toDepartmentName ?? ''}`)}
             {row(t('referral.setting'), `${t(`referral.settings.${r.setting}`, { defaultValue: r.setting })} · ${t(`referral.urgencies.${r.urgency}`, { defaultValue: r.urgency })}`)}
-            {row(t('referral.diagnoses'), r.diagnoses.map((d) => `${d.code} ${d.display ?? ''}`).join('；'))}
+            {row(t('referral.diagnoses'), r.diagnoses.map((d) => (d.display && d.display !== d.code ? `${d.code} ${d.display}` : d.code)).join('；'))}
             {row(t('referral.reason'), <span style={{ whiteSpace: 'pre-wrap' }}>{r.reason}</span>)}
             {r.plan && row(t('referral.plan'), <span style={{ whiteSpace: 'pre-wrap' }}>{r.plan}</span>)}
             {(r.tasks ?? []).length > 0 && row(t('referral.tasks'), (r.tasks ?? []).map((x) => `${x.dueDate} ${x.title}`).join('；'))}
