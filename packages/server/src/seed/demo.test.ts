@@ -332,6 +332,22 @@ describe('demo health record', () => {
     expect(places.map((p) => p.code)).toEqual(expect.arrayContaining(['CWS05', 'WSY03', 'XRMYY', 'RMYY']));
   });
 
+  it('shows on the demo patient\'s timeline and trend, to the patient and to the township doctor who follows him', async () => {
+    const pid = await demoPatientId();
+    for (const username of ['patient', 'xiangyi']) {
+      const c = await t.login(username, DEMO_PASSWORD);
+      const tl = await c.get(`/api/v1/patients/${pid}/timeline?limit=100`);
+      expect(tl.status, JSON.stringify(tl.body)).toBe(200);
+      expect(tl.body.total).toBeGreaterThan(100);
+      expect([...new Set(tl.body.items.map((i: { kind: string }) => i.kind))]).toEqual(expect.arrayContaining(['encounter', 'medication', 'report', 'observation']));
+      for (const [kind, least] of [['condition', 3], ['allergy', 1], ['document', 1]] as const)
+        expect((await c.get(`/api/v1/patients/${pid}/timeline?kind=${kind}&limit=50`)).body.total, kind).toBeGreaterThanOrEqual(least);
+      const trend = await c.get(`/api/v1/patients/${pid}/observations/trend?code=HBA1C`);
+      expect(trend.status).toBe(200);
+      expect(trend.body.points.length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
   it('uses only codes of the project\'s diagnosis list and lab item catalogue', async () => {
     const known = new Map(ICD10_COMMON.map(([code, display]) => [code, display]));
     const used = await t.db.selectFrom('condition').select(['code_system', 'code', 'display']).distinct().execute();
