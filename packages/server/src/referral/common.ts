@@ -51,7 +51,11 @@ export async function assertCanRead(db: Reader, caller: Caller, r: ReferralRow):
   if (role === 'consortium_admin' || role === 'regulator') return;
   if (role === 'patient') { if (caller.patientId === r.patient_id) return; throw forbidden(); }
   if (!['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'].includes(role)) throw forbidden();
-  if (caller.role.institutionId && (await chainInstitutions(db, r)).includes(caller.role.institutionId)) return;
+  const inst = caller.role.institutionId;
+  if (inst && inst === r.from_institution_id) return;
+  // The receiving side (and institutions it passed through) see it once the sending office has let it go.
+  if (inst && (await chainInstitutions(db, r)).includes(inst) && await db.selectFrom('referral_event').select('id')
+    .where('referral_id', '=', r.id).where('action', '=', 'sender_approve').executeTakeFirst()) return;
   throw forbidden('该转诊单不属于本机构', 'This referral is not one of your institution’s');
 }
 

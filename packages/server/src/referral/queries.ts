@@ -70,9 +70,14 @@ function visible(eb: Eb, caller: Caller) {
   if (role === 'patient') return eb('ref.patient_id', '=', caller.patientId ?? '00000000-0000-0000-0000-000000000000');
   const inst = caller.role.institutionId ?? '00000000-0000-0000-0000-000000000000';
   return eb.or([
-    eb('ref.from_institution_id', '=', inst), eb('ref.to_institution_id', '=', inst),
-    eb.exists(eb.selectFrom('referral_event as fe').select('fe.id').whereRef('fe.referral_id', '=', 'ref.id').where('fe.action', '=', 'forward')
-      .where(sql<boolean>`fe.detail->>'fromInstitutionId' = ${inst}`)),
+    eb('ref.from_institution_id', '=', inst),
+    eb.and([
+      eb.or([eb('ref.to_institution_id', '=', inst),
+        eb.exists(eb.selectFrom('referral_event as fe').select('fe.id').whereRef('fe.referral_id', '=', 'ref.id').where('fe.action', '=', 'forward')
+          .where(sql<boolean>`fe.detail->>'fromInstitutionId' = ${inst}`))]),
+      // The receiving side sees a referral once the sending office has let it go.
+      eb.exists(eb.selectFrom('referral_event as ae').select('ae.id').whereRef('ae.referral_id', '=', 'ref.id').where('ae.action', '=', 'sender_approve')),
+    ]),
   ]);
 }
 

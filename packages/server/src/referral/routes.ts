@@ -1,5 +1,6 @@
 /** /api/v1: referrals (/referrals), their follow-up tasks (/referral-tasks) and configuration (/referral-config). */
-import { REFERRAL_ACTIONS, REFERRAL_STATES } from '@yilian/core';
+import multipart from '@fastify/multipart';
+import { AppError, badRequest, REFERRAL_ACTIONS, REFERRAL_STATES } from '@yilian/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,6 +8,7 @@ import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
 import { ENTRY_KINDS } from '../record/schemas.js';
 import { actReferral } from './actions.js';
+import { ATTACHMENT_MAX_BYTES, attachFile, readAttachment } from './attachments.js';
 import { downReferralCandidates } from './candidates.js';
 import { getCriteria, getReimbursement, getTimeLimits, putCriteria, putReimbursement, putTimeLimits } from './config.js';
 import { referralInsurance } from './insurance.js';
@@ -29,8 +31,9 @@ const date = z.iso.date();
 
 export async function referralRoutes(appBase: FastifyInstance) {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
-  const { db } = app;
+  const { db, files } = app;
   const tags = ['referral'];
+  await app.register(multipart, { limits: { fileSize: ATTACHMENT_MAX_BYTES, files: 1, fields: 5 } });
 
   app.post('/referrals', { schema: { tags, body: z.object({ ...fields, patientId: z.uuid(), submit: z.boolean().optional() }).strict() } },
     async (req, reply) => reply.status(201).send(await createReferral(db, callerOf(req), req.body)));
@@ -53,6 +56,21 @@ export async function referralRoutes(appBase: FastifyInstance) {
   }).strict() } }, async (req) => actReferral(db, callerOf(req), req.params.id, req.params.action, req.body));
   app.get('/referrals/:id/insurance', { schema: { tags, params, querystring: z.object({ amount: z.coerce.number().min(0).max(100_000_000).default(0) }).strict() } },
     async (req) => referralInsurance(db, callerOf(req), req.params.id, req.query.amount));
+
+  app.post('/referrals/:id/attachments', { schema: { tags, params, consumes: ['multipart/form-data'] } }, async (req, reply) => {
+    const caller = callerOf(req);
+    if (!req.isMultipart())
+      throw new AppError(415, 'unsupported_media_type', '请以 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart/form-data (field "file")', 'file');
+    const part = await req.file();
+    if (!part || part.fieldname !== 'file') throw badRequest('file_required', '请选择文件（字段名 file）', 'Choose a file (field "file")', 'file');
+    const data = await part.toBuffer();
+    return reply.status(201).send(await attachFile(db, files, caller, req.params.id, { filename: part.filename ?? '', mimetype: part.mimetype, data }));
+  });
+  app.get('/referrals/:id/attachments/:fileId', { schema: { tags, params: z.object({ id: z.uuid(), fileId: z.string().regex(/^[0-9a-f]{64}$/) }) } }, async (req, reply) => {
+    const f = await readAttachment(db, files, callerOf(req), req.params.id, req.params.fileId);
+    return reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`)
+      .header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=3600').send(f.data);
+  });
 
   app.get('/referral-tasks', { schema: { tags, querystring: z.object({
     box: z.enum(['mine', 'institution']).optional(), status: z.enum(['open', 'done', 'cancelled']).optional(), ...page,

@@ -107,6 +107,30 @@ describe('steps and sides', () => {
   });
 });
 
+describe('attachments', () => {
+  it('lets the author attach a PNG to a draft, which the receiving office can then read; other types are refused', async () => {
+    const ref = (await up()).body;
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+    const form = (name: string, type: string, data: Buffer) => {
+      const b = '----yl' + Math.random().toString(16).slice(2);
+      const body = Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`), data, Buffer.from(`\r\n--${b}--\r\n`)]);
+      return [body, { 'content-type': `multipart/form-data; boundary=${b}` }] as const;
+    };
+    expect((await c.doctor.request('POST', `/api/v1/referrals/${ref.id}/attachments`, ...form('ecg.png', 'image/png', png))).status).toBe(403);
+    expect((await c.doctor_lower.request('POST', `/api/v1/referrals/${ref.id}/attachments`, ...form('a.txt', 'text/plain', Buffer.from('hello')))).status).toBe(415);
+    const r = await c.doctor_lower.request('POST', `/api/v1/referrals/${ref.id}/attachments`, ...form('心电图.png', 'image/png', png));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.attachments).toEqual([expect.objectContaining({ name: '心电图.png', contentType: 'image/png', size: png.length })]);
+    const sha = r.body.attachments[0].sha256;
+    expect((await c.office_upper.get(`/api/v1/referrals/${ref.id}/attachments/${sha}`)).status).toBe(403);
+    await c.doctor_lower.post(`/api/v1/referrals/${ref.id}/actions/submit`, { version: r.body.version });
+    await c.office_lower.post(`/api/v1/referrals/${ref.id}/actions/sender_approve`, { version: r.body.version + 1 });
+    const file = await c.office_upper.get(`/api/v1/referrals/${ref.id}/attachments/${sha}`);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('image/png');
+  });
+});
+
 describe('time limits', () => {
   it('lists overdue steps for the responsible office and escalates each state entry once', async () => {
     const old = new Date(Date.now() - 30 * 3_600_000);
