@@ -19,8 +19,8 @@ export const taskView = (t: { id: string; referral_id: string; patient_id: strin
 
 /** Detail: history, forwarding chain, shared excerpts, tasks, the caller's allowed actions and the insurance comparison. */
 export async function getReferral(db: Db, caller: Caller, id: string) {
-  authorize(caller, 'referral.read', { patientId: (await loadReferral(db, id)).patient_id });
   const r = await loadReferral(db, id);
+  authorize(caller, 'referral.read', { patientId: r.patient_id });
   await assertCanRead(db, caller, r);
   const events = await db.selectFrom('referral_event').leftJoin('user_account as u', 'u.id', 'referral_event.user_id')
     .select(['referral_event.id', 'referral_event.at', 'referral_event.user_id', 'u.display_name', 'referral_event.institution_id', 'action', 'from_status', 'to_status', 'note', 'detail'])

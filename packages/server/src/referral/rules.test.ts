@@ -1,6 +1,7 @@
 /** The referral's rules: who may take which step, illegal steps, stale versions, time limits, insurance, candidates. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableHashes, makePatient, makeWorld } from '../test/factories.js';
+import { makeSlots } from '../scheduling/fixtures.js';
+import { tableHashes, makePatient, makeUser, makeWorld } from '../test/factories.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
 import { makeReferrals } from './fixtures.js';
 import { escalateOverdue } from './overdue.js';
@@ -81,6 +82,30 @@ describe('steps and sides', () => {
     }
     // The receiving doctor cannot accept what is assigned to someone else; a non-green-channel slot is refused.
     expect(await tableHashes(t.db, TABLES)).toEqual(before);
+  });
+
+  it('lets only the assigned doctor accept, and only with a free green-channel slot of the receiving institution', async () => {
+    const ref = (await up({ submit: true })).body;
+    await c.office_lower.post(`/api/v1/referrals/${ref.id}/actions/sender_approve`, { version: 2 });
+    expect((await c.office_upper.post(`/api/v1/referrals/${ref.id}/actions/receiver_approve`, { version: 3, assigneeUserId: w.users.doctor_lower.id })).body.error.code).toBe('assignee_not_here');
+    await c.office_upper.post(`/api/v1/referrals/${ref.id}/actions/receiver_approve`, { version: 3, assigneeUserId: w.users.doctor.id });
+    const green = (await makeSlots(t.db, w.upper.id, 2, { pool: 'referral' })).slots;
+    const pub = (await makeSlots(t.db, w.upper.id, 1)).slots;
+    const lowerGreen = (await makeSlots(t.db, w.lower.id, 1, { pool: 'referral' })).slots;
+    await makeUser(t.db, 'doctor2', [{ role: 'doctor', institutionId: w.upper.id }]);
+    const other = await t.login('doctor2');
+    const before = await tableHashes(t.db, TABLES);
+    expect((await other.post(`/api/v1/referrals/${ref.id}/actions/accept`, { version: 4, slotId: green[0]!.id })).status).toBe(403);
+    expect((await c.doctor.post(`/api/v1/referrals/${ref.id}/actions/accept`, { version: 4 })).status).toBe(400);
+    for (const s of [pub[0]!, lowerGreen[0]!])
+      expect((await c.doctor.post(`/api/v1/referrals/${ref.id}/actions/accept`, { version: 4, slotId: s.id })).body.error.code).toBe('not_green_channel');
+    await t.db.updateTable('slot').set({ status: 'busy' }).where('id', '=', green[1]!.id).execute();
+    expect((await c.doctor.post(`/api/v1/referrals/${ref.id}/actions/accept`, { version: 4, slotId: green[1]!.id })).body.error.code).toBe('slot_full');
+    await t.db.updateTable('slot').set({ status: 'free' }).where('id', '=', green[1]!.id).execute();
+    expect(await tableHashes(t.db, TABLES)).toEqual(before);
+    const r = await c.doctor.post(`/api/v1/referrals/${ref.id}/actions/accept`, { version: 4, slotId: green[0]!.id });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await c.doctor.get('/api/v1/referrals?box=todo')).body.items.map((x: any) => x.id)).toContain(ref.id);
   });
 
   it('lets only the sides, the consortium office, the regulator and the patient see a referral', async () => {
