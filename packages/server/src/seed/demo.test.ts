@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EXPERT_SERVICES, INSTITUTION_TYPES, isMobile, parseResidentId, SENIOR_TITLES, TITLES } from '@yilian/core';
+import { EXPERT_SERVICES, INSTITUTION_TYPES, isMobile, parseResidentId, REFERRAL_FINAL, REFERRAL_STATES, REFERRAL_TRANSITIONS, SENIOR_TITLES, TITLES, type ReferralAction, type ReferralState } from '@yilian/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../test/harness.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './accounts.js';
@@ -365,5 +365,45 @@ describe('demo health record', () => {
     const now = Date.parse('2026-11-23T02:00:00Z');
     const digest = () => createHash('sha256').update(JSON.stringify(buildRecordRows(rows, now))).digest('hex');
     expect(digest()).toBe(digest());
+  });
+});
+
+describe('demo referrals', () => {
+  it('spreads ~150 referrals over six months in every state, each history a walk of the state machine', async () => {
+    const refs = await t.db.selectFrom('referral').selectAll().execute();
+    expect(refs.length).toBeGreaterThanOrEqual(140);
+    expect(new Set(refs.map((r) => r.status))).toEqual(new Set(REFERRAL_STATES));
+    expect(refs.filter((r) => r.direction === 'up').length).toBeGreaterThan(refs.length / 2);
+    expect(Math.min(...refs.map((r) => r.created_at.getTime()))).toBeGreaterThan(Date.now() - 190 * 86_400_000);
+    expect(new Set(refs.map((r) => r.code)).size).toBe(refs.length);
+    const events = groupBy(await t.db.selectFrom('referral_event').selectAll().orderBy('id').execute(), (e) => e.referral_id);
+    for (const r of refs) {
+      let state: string = 'draft';
+      const es = events.get(r.id) ?? [];
+      for (const e of es.filter((x) => x.action !== 'create')) {
+        expect(REFERRAL_TRANSITIONS[e.action as ReferralAction].from, `${r.code} ${e.action}`).toContain(state);
+        expect(e.from_status).toBe(state);
+        state = REFERRAL_TRANSITIONS[e.action as ReferralAction].to;
+        expect(e.to_status).toBe(state);
+      }
+      expect(state, r.code).toBe(r.status);
+      expect(es.at(-1)!.at.getTime(), r.code).toBe(r.status_since.getTime());
+      expect(r.status_since.getTime()).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
+  it('leaves to-do items for the demo accounts and one referral in progress for the patient account', async () => {
+    for (const username of ['zhuanzhen', 'yiwuke', 'doctor', 'xiangyi']) {
+      const c = await t.login(username, DEMO_PASSWORD);
+      const todo = await c.get('/api/v1/referrals?box=todo');
+      expect(todo.status, username).toBe(200);
+      expect(todo.body.items.length, username).toBeGreaterThanOrEqual(3);
+    }
+    const xiangyi = await t.login('xiangyi', DEMO_PASSWORD);
+    expect((await xiangyi.get('/api/v1/referral-tasks?status=open')).body.items.length).toBeGreaterThan(0);
+    expect((await xiangyi.get('/api/v1/referral-tasks?status=done')).body.items.length).toBeGreaterThan(0);
+    const patient = await t.login('patient', DEMO_PASSWORD);
+    const mine = (await patient.get('/api/v1/referrals')).body.items;
+    expect(mine.filter((r: { status: string }) => !REFERRAL_FINAL.includes(r.status as ReferralState) && r.status !== 'draft')).toHaveLength(1);
   });
 });

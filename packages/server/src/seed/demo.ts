@@ -12,6 +12,7 @@ import { DEMO_PASSWORD } from './accounts.js';
 import { buildDemoRows, type DemoRows } from './build.js';
 import { seedApiClients } from './api-clients.js';
 import { seedRecords } from './record.js';
+import { seedReferrals } from './referral.js';
 import { seedScheduling } from './scheduling.js';
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './accounts.js';
@@ -44,6 +45,7 @@ export async function ensureDemoData(db: Db): Promise<DemoSummary | null> {
     }
     await seedScheduling(tx, rows);
     await seedRecords(tx, rows);
+    await seedReferrals(tx, rows, Date.now());
     await seedApiClients(tx, rows);
     await audit(tx, { userId: null, username: 'system', role: null, institutionId: null, ip: null }, {
       action: 'seed.demo', objectType: 'consortium', objectId: rows.consortium[0]!.id as string,
