@@ -17,6 +17,16 @@ import { loadSlots, type Slot } from '../scheduling/model';
 import { targetFilter } from './ReferralCreatePage';
 import { toReferral, type Referral } from './model';
 
+/**
+ * Where the receiving office may forward: any other active institution that still fits the direction — going up,
+ * one of at least the current receiver's level (市级三甲 → 省级三甲 is the usual hop), never back to the sender.
+ */
+function forwardFilter(r: Referral, current: Institution | undefined) {
+  const fits = targetFilter(r.direction, current);
+  return (i: Institution) => i.id !== r.fromInstitutionId && i.id !== r.toInstitutionId && i.active !== false
+    && (fits(i) || (r.direction === 'up' && Number(i.level ?? 0) >= Number(current?.level ?? 0)));
+}
+
 interface Props { referral: Referral; action: ReferralAction | null; onClose: () => void; onDone: (r: Referral) => void }
 
 /** Green-channel slots of the receiving institution: the scheduling calendar's grid, referral pool bookable. */
@@ -101,7 +111,7 @@ export function ActionDialog({ referral, action, onClose, onDone }: Props) {
         {needs.has('target') && (
           <Form.Item name="toInstitutionId" label={t('referral.to')} rules={[{ required: true, message: t('referral.needTarget') }]}>
             <Select showSearch={{ optionFilterProp: 'label' }} placeholder={t('referral.chooseInstitution')}
-              options={asPage(institutions.data).items.filter(targetFilter(referral.direction, current)).filter((i) => i.id !== referral.fromInstitutionId).map((i) => ({ value: i.id, label: i.name }))} />
+              options={asPage(institutions.data).items.filter(forwardFilter(referral, current)).map((i) => ({ value: i.id, label: i.name }))} />
           </Form.Item>
         )}
         {needs.has('booking') && (
