@@ -376,6 +376,7 @@ describe('demo referrals', () => {
     expect(refs.filter((r) => r.direction === 'up').length).toBeGreaterThan(refs.length / 2);
     expect(Math.min(...refs.map((r) => r.created_at.getTime()))).toBeGreaterThan(Date.now() - 190 * 86_400_000);
     expect(new Set(refs.map((r) => r.code)).size).toBe(refs.length);
+    expect(refs.filter((r) => r.shared_entries.some((e) => e.kind === 'encounter')).length).toBeGreaterThan(refs.length / 2);
     const events = groupBy(await t.db.selectFrom('referral_event').selectAll().orderBy('id').execute(), (e) => e.referral_id);
     for (const r of refs) {
       let state: string = 'draft';

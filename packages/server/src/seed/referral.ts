@@ -13,9 +13,10 @@
  * - to-do items waiting for each demo account: `zhuanzhen` (新市镇中心卫生院转诊办), `yiwuke` (市人民医院医务科),
  *   `doctor` (RMYY), `xiangyi` (WSY03), and one referral in progress for the `patient` account's resident 费建新.
  *
- * Staff who send or receive referrals at institutions without a demo account get an account of their own
- * (`demo.<institution code>.<n>`, the office `demo.<code>.office`; the demo password). Deterministic for a given
- * `now`. Not seeded: green-channel appointments (appointment_id stays empty), case threads, reply letters.
+ * Each referral shares the patient's latest visit and report before it (shared_entries). Staff who send or receive
+ * referrals at institutions without a demo account get an account of their own (`demo.<institution code>.<n>`, the
+ * office `demo.<code>.office`; the demo password). Deterministic for a given `now`. Not seeded: green-channel appointments (appointment_id stays empty), case threads, reply letters,
+ * attachments.
  */
 import { REFERRAL_TRANSITIONS, type ReferralAction, type ReferralState } from '@yilian/core';
 import { ICD10_COMMON } from '../codes/icd10-common.js';
@@ -416,6 +417,20 @@ export async function seedReferrals(tx: Tx, rows: DemoRows, now = Date.now()): P
     if (kind === 'up') up({ target, daysAgo });
     else if (kind === 'countyUp') countyUp(target === 'returned' ? 'closed' : target, daysAgo);
     else down({ target, daysAgo });
+  }
+
+  // The shared excerpts (共享病历摘要): the patient's latest visit and latest report before the referral was written.
+  const patientIds = [...new Set(referrals.map((r) => r.patient_id as string))];
+  const entries = [
+    ...(await tx.selectFrom('encounter').select(['entry_id', 'patient_id', 'started_at as at']).where('patient_id', 'in', patientIds).where('superseded_at', 'is', null).execute())
+      .map((e) => ({ ...e, kind: 'encounter' })),
+    ...(await tx.selectFrom('diagnostic_report').select(['entry_id', 'patient_id', 'issued_at as at']).where('patient_id', 'in', patientIds).where('superseded_at', 'is', null).execute())
+      .map((e) => ({ ...e, kind: 'report' })),
+  ];
+  for (const r of referrals) {
+    const before = (kind: string) => entries.filter((e) => e.kind === kind && e.patient_id === r.patient_id && e.at < (r.created_at as Date))
+      .sort((a, b) => b.at.getTime() - a.at.getTime() || a.entry_id.localeCompare(b.entry_id))[0];
+    r.shared_entries = JSON.stringify(['encounter', 'report'].map(before).filter((e) => e).map((e) => ({ kind: e!.kind, id: e!.entry_id })));
   }
 
   // ——— writing ———
