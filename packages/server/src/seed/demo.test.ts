@@ -9,6 +9,7 @@ import { buildRecordRows } from './record.js';
 import { ICD10_COMMON } from '../codes/icd10-common.js';
 import { LAB_ITEMS } from '../codes/lab-items.js';
 import { ICD10_YILIAN_COMMON } from '../codes/systems.js';
+import { expectValidFhir } from '../fhir/validate.testutil.js';
 import { COUNTY, TOWNSHIPS } from './regions.js';
 
 let t: TestApp;
@@ -405,6 +406,13 @@ describe('demo referrals', () => {
     expect((await xiangyi.get('/api/v1/referral-tasks?status=done')).body.items.length).toBeGreaterThan(0);
     const patient = await t.login('patient', DEMO_PASSWORD);
     const mine = (await patient.get('/api/v1/referrals')).body.items;
-    expect(mine.filter((r: { status: string }) => !REFERRAL_FINAL.includes(r.status as ReferralState) && r.status !== 'draft')).toHaveLength(1);
+    const open = mine.filter((r: { status: string }) => !REFERRAL_FINAL.includes(r.status as ReferralState) && r.status !== 'draft');
+    expect(open).toHaveLength(1);
+    // The receiving doctor follows it over FHIR: a valid Task, accepted by the office and assigned to 陆志远.
+    const doctor = await t.login('doctor', DEMO_PASSWORD);
+    const task = await doctor.get(`/fhir/Task/${open[0].id}`);
+    expect(task.status).toBe(200);
+    expect(expectValidFhir(task.body, 'Task')).toMatchObject({ status: 'accepted', businessStatus: { text: '待接诊' }, owner: { display: '陆志远' } });
+    expectValidFhir((await doctor.get(`/fhir/ServiceRequest/${open[0].id}`)).body, 'ServiceRequest');
   });
 });
