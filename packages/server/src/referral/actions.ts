@@ -2,8 +2,8 @@
  * One step of the referral state machine (REFERRAL_TRANSITIONS in @yilian/core): who may take it, what it needs,
  * and its effects — in one transaction with its history row, audit entry, notices and live updates.
  */
+import { bookInTransaction } from '../scheduling/scheduling.js';
 import { badRequest, conflict, forbidden, notFound, REFERRAL_TRANSITIONS, referralTransition, type ReferralAction, type ReferralState } from '@yilian/core';
-import { sql } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { Db, Tx } from '../db/database.js';
 import { actorOf, type Caller } from '../http/context.js';
@@ -157,27 +157,11 @@ async function careRelation(tx: Tx, r: ReferralRow, institutionId: string) {
 }
 
 /**
- * Books the green-channel slot (绿色通道): a free referral-pool slot of the receiving institution, claimed (free →
- * busy) by one conditional UPDATE as scheduling's booking does, with the appointment and its history, in this transaction.
+ * Books the green-channel slot (绿色通道): a free referral-pool slot of the receiving institution, through
+ * scheduling's booking in this transaction (the same claim, history, audit and notice as any booking).
  */
 async function bookGreenChannel(tx: Tx, caller: Caller, r: ReferralRow, slotId: string): Promise<string> {
-  const claimed = await tx.updateTable('slot').set({ status: 'busy' })
-    .where('id', '=', slotId).where('status', '=', 'free').where('pool', '=', 'referral')
-    .where('opens_at', '<=', sql<Date>`now()`).where('starts_at', '>', sql<Date>`now()`)
-    .where('resource_id', 'in', (eb) => eb.selectFrom('schedule_resource').select('id').where('institution_id', '=', r.to_institution_id))
-    .returning(['id', 'starts_at']).executeTakeFirst();
-  if (!claimed) {
-    const s = await tx.selectFrom('slot').select(['status', 'pool']).where('id', '=', slotId).executeTakeFirst();
-    if (!s) throw notFound({ zh: '号源', en: 'Slot' }, 'slotId');
-    if (s.status !== 'free') throw conflict('slot_full', '该号源已约满', 'This slot is fully booked', 'slotId');
-    throw badRequest('not_green_channel', '须选择接收机构的转诊预留号源（绿色通道）', 'Choose a referral-pool (green channel) slot of the receiving institution', 'slotId');
-  }
-  const a = await tx.insertInto('appointment').values({
-    slot_id: slotId, patient_id: r.patient_id, booked_by: caller.userId, booked_for_institution_id: caller.role.institutionId,
-    channel: 'referral', reason: `转诊 ${r.code}`,
-  }).returning('id').executeTakeFirstOrThrow();
-  await tx.insertInto('appointment_event').values({ appointment_id: a.id, user_id: caller.userId, to_status: 'booked', note: `转诊 ${r.code}` }).execute();
-  await audit(tx, actorOf(caller), { action: 'appointment.book', objectType: 'appointment', objectId: a.id, patientId: r.patient_id, detail: { slotId, channel: 'referral', referralId: r.id } });
+  const a = await bookInTransaction(tx, caller, { slotId, patientId: r.patient_id, reason: `转诊 ${r.code}`, greenChannel: true }, { referralOnly: true });
   return a.id;
 }
 

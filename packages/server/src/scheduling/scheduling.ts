@@ -397,7 +397,7 @@ export async function isPrimaryCaller(db: Reader, caller: Caller): Promise<boole
 
 /** Green-channel (referral-pool) slots are booked by the receiving institution's staff: the caller's institution, or null. */
 function greenChannelInstitution(caller: Caller): string | null {
-  return ['doctor', 'dept_head', 'institution_admin', 'consult_coordinator'].includes(caller.role.role) ? caller.role.institutionId : null;
+  return ['doctor', 'dept_head', 'institution_admin', 'consult_coordinator', 'family_doctor'].includes(caller.role.role) ? caller.role.institutionId : null;
 }
 
 const slotView = (s: { id: string; resource_id: string; starts_at: Date; ends_at: Date; category: string; pool: string; primary_returns_at: Date | null; opens_at: Date; status: string }) => ({
@@ -511,36 +511,7 @@ export async function book(db: Db, caller: Caller, input: BookInput, key?: strin
   }
   try {
     return await db.transaction().execute(async (tx) => {
-      // The patient and, for the notice, their accounts; then claim, appointment and history in one statement.
-      const patient = await tx.selectFrom('patient').select(['id', 'status', (eb) => eb.fn<string[]>('array', [
-        eb.selectFrom('user_account').select('user_account.id').whereRef('user_account.patient_id', '=', 'patient.id')
-          .where('user_account.active', '=', true).where('user_account.id', '<>', caller.userId),
-      ]).as('accounts')]).where('id', '=', input.patientId).executeTakeFirst();
-      if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
-      if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
-      const channel = input.greenChannel ? 'referral' as const : input.via ?? channelOf(caller);
-      const a = await tx
-        .with('c', () => claimQuery(tx, caller, input.slotId, !!input.greenChannel).returning(['id', 'starts_at']))
-        .with('a', (q) => q.insertInto('appointment')
-          .columns(['slot_id', 'patient_id', 'booked_by', 'booked_for_institution_id', 'channel', 'reason'])
-          .expression((eb) => eb.selectFrom('c').select((e) => [
-            'c.id', e.val(input.patientId).as('patient_id'), e.val(caller.userId).as('booked_by'),
-            sql<string | null>`${caller.role.institutionId}::uuid`.as('booked_for_institution_id'), e.val(channel).as('channel'),
-            sql<string | null>`${input.reason ?? null}::text`.as('reason'),
-          ]))
-          .returningAll())
-        .with('e', (q) => q.insertInto('appointment_event').columns(['appointment_id', 'user_id', 'to_status'])
-          .expression((eb) => eb.selectFrom('a').select((e) => ['a.id', e.val(caller.userId).as('user_id'), e.val('booked').as('to_status')])))
-        .selectFrom('a').innerJoin('c', 'c.id', 'a.slot_id').selectAll('a').select('c.starts_at').executeTakeFirst();
-      if (!a) throw await refusal(tx, input.slotId);
-      const claimed = { starts_at: a.starts_at };
-      await audit(tx, actorOf(caller), { action: 'appointment.book', objectType: 'appointment', objectId: a.id, patientId: a.patient_id, detail: { slotId: a.slot_id, channel } });
-      const accounts = patient.accounts.map((id) => ({ id }));
-      const when = claimed.starts_at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-      await notify(tx, {
-        userIds: accounts.map((u) => u.id), kind: 'appointment', title: { zh: '预约成功', en: 'Appointment booked' },
-        body: { zh: `就诊时间：${when}`, en: `Visit at ${claimed.starts_at.toISOString()}` }, caseType: 'appointment', caseId: a.id,
-      });
+      const a = await bookInTransaction(tx, caller, input);
       const answer = { status: 201, body: appointmentView(a) };
       if (key) await tx.insertInto('idempotency_key').values({ key, user_id: caller.userId, route: BOOK_ROUTE, status: 201, body: JSON.stringify(answer.body) }).execute();
       return answer;
@@ -551,6 +522,56 @@ export async function book(db: Db, caller: Caller, input: BookInput, key?: strin
     if ((err as { code?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'appointment_one_live_per_slot') throw slotFull();
     throw err;
   }
+}
+
+/**
+ * Books a slot inside the caller's transaction: the patient check, then claim + appointment + history in one
+ * statement, the audit entry and the patient's notice. `referralOnly` (a referral's green-channel booking) accepts
+ * only a slot of the referral pool. Used by `book` and by workflows that book as one of their steps.
+ */
+export async function bookInTransaction(tx: Tx, caller: Caller, input: BookInput, opts: { referralOnly?: boolean } = {}) {
+  // The patient and, for the notice, their accounts; then claim, appointment and history in one statement.
+  const patient = await tx.selectFrom('patient').select(['id', 'status', (eb) => eb.fn<string[]>('array', [
+    eb.selectFrom('user_account').select('user_account.id').whereRef('user_account.patient_id', '=', 'patient.id')
+      .where('user_account.active', '=', true).where('user_account.id', '<>', caller.userId),
+  ]).as('accounts')]).where('id', '=', input.patientId).executeTakeFirst();
+  if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
+  if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
+  const channel = input.greenChannel ? 'referral' as const : input.via ?? channelOf(caller);
+  const a = await tx
+    .with('c', () => {
+      const claim = claimQuery(tx, caller, input.slotId, !!input.greenChannel);
+      return (opts.referralOnly ? claim.where('pool', '=', 'referral') : claim).returning(['id', 'starts_at']);
+    })
+    .with('a', (q) => q.insertInto('appointment')
+      .columns(['slot_id', 'patient_id', 'booked_by', 'booked_for_institution_id', 'channel', 'reason'])
+      .expression((eb) => eb.selectFrom('c').select((e) => [
+        'c.id', e.val(input.patientId).as('patient_id'), e.val(caller.userId).as('booked_by'),
+        sql<string | null>`${caller.role.institutionId}::uuid`.as('booked_for_institution_id'), e.val(channel).as('channel'),
+        sql<string | null>`${input.reason ?? null}::text`.as('reason'),
+      ]))
+      .returningAll())
+    .with('e', (q) => q.insertInto('appointment_event').columns(['appointment_id', 'user_id', 'to_status'])
+      .expression((eb) => eb.selectFrom('a').select((e) => ['a.id', e.val(caller.userId).as('user_id'), e.val('booked').as('to_status')])))
+    .selectFrom('a').innerJoin('c', 'c.id', 'a.slot_id').selectAll('a').select('c.starts_at').executeTakeFirst();
+  if (!a) {
+    if (opts.referralOnly) {
+      const s = await tx.selectFrom('slot').innerJoin('schedule_resource as r', 'r.id', 'slot.resource_id')
+        .select(['slot.status', 'slot.pool', 'r.institution_id']).where('slot.id', '=', input.slotId).executeTakeFirst();
+      if (s && s.status === 'free' && (s.pool !== 'referral' || s.institution_id !== greenChannelInstitution(caller)))
+        throw badRequest('not_green_channel', '须选择接收机构的转诊预留号源（绿色通道）', 'Choose a referral-pool (green channel) slot of the receiving institution', 'slotId');
+    }
+    throw await refusal(tx, input.slotId);
+  }
+  const claimed = { starts_at: a.starts_at };
+  await audit(tx, actorOf(caller), { action: 'appointment.book', objectType: 'appointment', objectId: a.id, patientId: a.patient_id, detail: { slotId: a.slot_id, channel } });
+  const accounts = patient.accounts.map((id) => ({ id }));
+  const when = claimed.starts_at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  await notify(tx, {
+    userIds: accounts.map((u) => u.id), kind: 'appointment', title: { zh: '预约成功', en: 'Appointment booked' },
+    body: { zh: `就诊时间：${when}`, en: `Visit at ${claimed.starts_at.toISOString()}` }, caseType: 'appointment', caseId: a.id,
+  });
+  return a;
 }
 
 async function loadAppointment(tx: Reader, id: string) {
