@@ -15,6 +15,7 @@ import type { Caller } from '../http/context.js';
 import { authorize } from '../policy/policy.js';
 import { CANONICAL, conditionCodeSystemUri } from './codes.js';
 import { z } from 'zod';
+import { assertCanRead } from '../referral/common.js';
 import { createReferral } from '../referral/referrals.js';
 import type { EntryKind } from '../record/schemas.js';
 import { conditionCodeSystemId } from './codes.js';
@@ -74,8 +75,9 @@ const NONE = '00000000-0000-0000-0000-000000000000';
 const STAFF = ['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'];
 
 /**
- * What the caller may see (the referral services' rule): the consortium office and regulator all; a patient their
- * own; staff the referrals their institution sent, received or forwarded.
+ * What the caller may see in a search — the rule of the referral services' lists (referral/queries.ts) and of
+ * assertCanRead: the consortium office and regulator all; a patient their own; staff the referrals their institution
+ * sent, received or forwarded.
  */
 function visible(eb: Eb, caller: Caller) {
   const role = caller.role.role;
@@ -95,8 +97,7 @@ export async function loadVisibleReferral({ db, caller }: FhirContext, id: strin
   authorize(caller, 'referral.read', caller.role.role === 'patient' ? { patientId: caller.patientId } : {});
   const r = await select(db).where('ref.id', '=', id).executeTakeFirst();
   if (!r) throw notFound(REFERRAL_LABEL);
-  const ok = await select(db).where('ref.id', '=', id).where((eb) => visible(eb as unknown as Eb, caller)).executeTakeFirst();
-  if (!ok) throw forbidden('该转诊单不属于本机构', 'This referral is not one of your institution’s');
+  await assertCanRead(db, caller, r);
   return r;
 }
 
