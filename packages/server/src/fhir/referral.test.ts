@@ -101,6 +101,10 @@ describe(`FHIR ServiceRequest and Task (referrals) on ${dbKind}`, () => {
     expect(ids((await doctorLower.get('/fhir/ServiceRequest')).body)).toEqual([up.id, down.id].sort());
     expect(ids((await outsider.get('/fhir/Task')).body)).toEqual([foreign.id]);
     expectOutcome(await outsider.get(`/fhir/ServiceRequest/${up.id}`), 403, 'forbidden');
+    // The receiving side sees a referral only once the sending office approved it.
+    const upperDoctor = fhirClient(await t.login('doctor'));
+    expectOutcome(await upperDoctor.get(`/fhir/Task/${foreign.id}`), 403, 'forbidden');
+    expect(ids((await upperDoctor.get(`/fhir/ServiceRequest?performer=Organization/${w.upper.id}`)).body)).toEqual([up.id]);
     expect((await patient.get(`/fhir/Task/${up.id}`)).status).toBe(200);
     expect(ids((await patient.get('/fhir/ServiceRequest')).body)).toEqual([up.id, down.id].sort());
     expectOutcome(await patient.get(`/fhir/Task/${foreign.id}`), 403, 'forbidden');

@@ -77,7 +77,7 @@ const STAFF = ['institution_admin', 'dept_head', 'doctor', 'consult_coordinator'
 /**
  * What the caller may see in a search — the rule of the referral services' lists (referral/queries.ts) and of
  * assertCanRead: the consortium office and regulator all; a patient their own; staff the referrals their institution
- * sent, received or forwarded.
+ * sent, or received or forwarded once the sending office approved it.
  */
 function visible(eb: Eb, caller: Caller) {
   const role = caller.role.role;
@@ -86,9 +86,14 @@ function visible(eb: Eb, caller: Caller) {
   if (!STAFF.includes(role)) return eb.val(false);
   const inst = caller.role.institutionId ?? NONE;
   return eb.or([
-    eb('ref.from_institution_id', '=', inst), eb('ref.to_institution_id', '=', inst),
-    eb.exists(eb.selectFrom('referral_event as fe').select('fe.id').whereRef('fe.referral_id', '=', 'ref.id').where('fe.action', '=', 'forward')
-      .where(sql<boolean>`fe.detail->>'fromInstitutionId' = ${inst}`)),
+    eb('ref.from_institution_id', '=', inst),
+    eb.and([
+      eb.or([eb('ref.to_institution_id', '=', inst),
+        eb.exists(eb.selectFrom('referral_event as fe').select('fe.id').whereRef('fe.referral_id', '=', 'ref.id').where('fe.action', '=', 'forward')
+          .where(sql<boolean>`fe.detail->>'fromInstitutionId' = ${inst}`))]),
+      // The receiving side sees a referral once the sending office has let it go.
+      eb.exists(eb.selectFrom('referral_event as ae').select('ae.id').whereRef('ae.referral_id', '=', 'ref.id').where('ae.action', '=', 'sender_approve')),
+    ]),
   ]);
 }
 

@@ -75,7 +75,10 @@ function rowOf(r: Raw): ReportRow {
   };
 }
 
-/** The report for the caller: institution admins see only referrals their institution sent or received. */
+/**
+ * The report for the caller: institution admins see only referrals their institution sent, or received once the
+ * sending office approved them (the referral services' visibility rule).
+ */
 export async function referralReport(db: Db, caller: Caller, q: ReportQuery, now = new Date()): Promise<ReferralReport> {
   authorize(caller, 'referral.report', q.institutionId ? { institutionId: q.institutionId } : {});
   const institutionId = q.institutionId ?? institutionLimit(caller, 'referral.report');
@@ -86,7 +89,8 @@ export async function referralReport(db: Db, caller: Caller, q: ReportQuery, now
       SELECT id, direction, status, status_since, from_institution_id, from_department_id, created_at
       FROM referral
       WHERE status <> 'draft' AND created_at >= ${from} AND created_at < ${to}
-        ${institutionId ? sql`AND (from_institution_id = ${institutionId} OR to_institution_id = ${institutionId})` : sql``}
+        ${institutionId ? sql`AND (from_institution_id = ${institutionId} OR (to_institution_id = ${institutionId}
+          AND EXISTS (SELECT 1 FROM referral_event a WHERE a.referral_id = referral.id AND a.action = 'sender_approve')))` : sql``}
     ), ev AS (
       SELECT e.referral_id, e.at, e.action, e.from_status, e.to_status,
              lag(e.at) OVER (PARTITION BY e.referral_id ORDER BY e.at, e.id) AS entered
