@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { REFERRAL_STATE_LABELS, type ReferralState } from '@yilian/core';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCodeData } from '../codes/codes.js';
 import { loadConfig } from '../config.js';
@@ -53,37 +53,53 @@ async function as(username: string): Promise<Page> {
   return (await signedIn(username)).newPage();
 }
 
-/** Opens a select by its form field id and picks the option showing `option` (typing `q` first, for remote search). */
-async function choose(page: Page, fieldId: string, option: string | RegExp, q?: string) {
-  await page.locator(`#${fieldId}`).click();
-  if (q) await page.keyboard.type(q);
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+/**
+ * Picks the option showing `option` in an antd Select (typing `q` first, for a remote search), and checks the Select
+ * then shows it — an option clicked while the list is still re-rendering can be missed, so it tries again.
+ */
+async function pick(page: Page, select: Locator, option: string, q?: string) {
+  for (let attempt = 0; ; attempt++) {
+    await select.click();
+    if (q) await page.keyboard.type(q);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    try { await expect.poll(() => select.innerText(), { timeout: 3_000 }).toContain(option); return; } catch (e) {
+      if (attempt === 2) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
+
+/** A form field's Select by the field id. */
+const choose = (page: Page, fieldId: string, option: string, q?: string) =>
+  pick(page, page.locator('.ant-select', { has: page.locator(`#${fieldId}`) }), option, q);
 
 /** The state tag in the detail page's header. */
 async function expectState(page: Page, s: ReferralState) {
-  await expect.poll(() => page.locator('.ant-tag', { hasText: label(s) }).count(), { message: `state ${s}` }).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('.ant-tag', { hasText: label(s) }).count(), { message: `state ${s}`, timeout: 10_000 }).toBeGreaterThan(0);
 }
 
 /** On the detail page: the caller's action button, then the dialog's fields, then its OK button; waits for the new state. */
-async function act(page: Page, id: string, button: string, to: ReferralState, fill?: (modal: import('playwright-core').Locator) => Promise<void>) {
-  await page.goto(`${base}/referrals/${id}`);
+async function act(page: Page, id: string, button: string, to: ReferralState, fill?: (modal: Locator) => Promise<void>) {
+  if (!page.url().endsWith(`/referrals/${id}`)) await page.goto(`${base}/referrals/${id}`);
   await page.getByRole('button', { name: spaced(button) }).first().click();
   const modal = page.locator('.ant-modal');
   await modal.waitFor();
   if (fill) await fill(modal);
   await modal.locator('.ant-modal-footer').getByRole('button', { name: spaced(button) }).click();
-  try { await expect.poll(() => modal.count()).toBe(0); } catch (e) {
+  try { await expect.poll(() => modal.count(), { timeout: 10_000 }).toBe(0); } catch (e) {
     throw new Error(`${button}: the dialog stayed open — ${await modal.innerText().catch(() => '')}`, { cause: e });
   }
   await expectState(page, to);
 }
 
 /** Books the first free green-channel slot of `resourceName` in the accept dialog. */
-async function pickGreenSlot(page: Page, modal: import('playwright-core').Locator, resourceName: string, slotId: string) {
-  await modal.locator('.ant-select').first().click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: resourceName }).first().click();
-  await modal.locator(`button[data-slot="${slotId}"]`).click();
+async function pickGreenSlot(page: Page, modal: Locator, resourceName: string, slotId: string) {
+  const slotReplies: string[] = [];
+  page.on('response', (r) => { if (r.url().includes('/scheduling/slots')) void r.text().then((t) => slotReplies.push(`${r.status()} ${t.slice(0, 300)}`), () => undefined); });
+  await pick(page, modal.locator('.ant-select').first(), resourceName);
+  try { await modal.locator(`button[data-slot="${slotId}"]`).click(); } catch (e) {
+    throw new Error(`no slot ${slotId}: ${await modal.innerText()}\n${slotReplies.join('\n')}`, { cause: e });
+  }
   await modal.locator('.ant-alert-success').waitFor();
 }
 
@@ -121,7 +137,7 @@ describe.runIf(run)('two-way referral in the browser', () => {
     // The township doctor writes and submits it.
     const lowerDoc = await as('doctor_lower');
     await lowerDoc.goto(`${base}/referrals/new`);
-    await expect.poll(() => lowerDoc.locator('.ant-radio-button-wrapper-checked', { hasText: '上转' }).count()).toBe(1);
+    await expect.poll(() => lowerDoc.locator('.ant-radio-button-wrapper-checked', { hasText: '上转' }).count(), { timeout: 10_000 }).toBe(1);
     await choose(lowerDoc, 'patientId', '陈患者', '陈患者');
     await choose(lowerDoc, 'toInstitutionId', '市人民医院');
     await choose(lowerDoc, 'diagnoses', 'I20.000', 'I20');
@@ -143,7 +159,7 @@ describe.runIf(run)('two-way referral in the browser', () => {
       await choose(upperOffice, 'toInstitutionId', '省立医院');
       await m.locator('#reason').fill('本院无该专科');
     });
-    await expect.poll(() => upperOffice.locator('.ant-steps-horizontal .ant-steps-item', { hasText: '省立医院' }).count()).toBe(1);
+    await expect.poll(() => upperOffice.locator('.ant-steps-horizontal .ant-steps-item', { hasText: '省立医院' }).count(), { timeout: 10_000 }).toBe(1);
     // It is no longer theirs to act on.
     await upperOffice.reload();
     await expectState(upperOffice, 'sender_approved');
@@ -177,9 +193,9 @@ describe.runIf(run)('two-way referral in the browser', () => {
     expect(upId).not.toBe('');
     const doc = await as('prov_doctor');
     await doc.goto(`${base}/referrals/new?direction=down&patientId=${w.patient.id}`);
-    await expect.poll(() => doc.locator('.ant-radio-button-wrapper-checked', { hasText: '下转' }).count()).toBe(1);
+    await expect.poll(() => doc.locator('.ant-radio-button-wrapper-checked', { hasText: '下转' }).count(), { timeout: 10_000 }).toBe(1);
     // The patient comes prefilled from the link (as from the patient page or 下转候选).
-    await expect.poll(() => doc.locator('.ant-form-item', { has: doc.locator('#patientId') }).innerText()).toContain('陈患者');
+    await expect.poll(() => doc.locator('.ant-form-item', { has: doc.locator('#patientId') }).innerText(), { timeout: 10_000 }).toContain('陈患者');
     await choose(doc, 'toInstitutionId', '城关镇卫生院');
     await choose(doc, 'diagnoses', 'I20.000', 'I20');
     await doc.keyboard.press('Escape');
@@ -213,8 +229,8 @@ describe.runIf(run)('two-way referral in the browser', () => {
     await doc.goto(`${base}/referrals/${downId}`);
     await doc.getByText('血压 128/80').first().waitFor();
     const progress = doc.locator('.ant-card', { hasText: '随访进度' });
-    await expect.poll(() => progress.locator('.ant-tag', { hasText: '已完成' }).count()).toBe(1);
-    await expect.poll(() => progress.locator('.ant-progress-status-success').count()).toBe(1); // 1 of 1 done
+    await expect.poll(() => progress.locator('.ant-tag', { hasText: '已完成' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => progress.locator('.ant-progress-status-success').count(), { timeout: 10_000 }).toBe(1); // 1 of 1 done
 
     // The database: both referrals, their events, the bookings, the task.
     const db = handle.db;
