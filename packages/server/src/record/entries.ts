@@ -286,14 +286,27 @@ async function announce(tx: Tx, patientId: string, kind: EntryKind, entryId: str
   await publishTopic(tx, `patient:${patientId}`, { type: 'record.changed', kind, id: entryId, version });
 }
 
+/**
+ * Checks that passed once in a transaction hold for the rest of it (one caller per transaction; a patient does not
+ * get merged and access is not withdrawn inside it): an import of many entries per patient asks once.
+ */
+const passed = new WeakMap<Tx, Set<string>>();
+async function once(tx: Tx, key: string, check: () => Promise<unknown>) {
+  let done = passed.get(tx);
+  if (done?.has(key)) return;
+  await check();
+  if (!done) passed.set(tx, done = new Set());
+  done.add(key);
+}
+
 /** A new entry (version 1) at the caller's institution. */
 export async function createEntry<K extends EntryKind>(tx: Tx, caller: Caller, kind: K, patientId: string, input: EntryInputs[K]): Promise<EntryView> {
   const parsed = parse(entryInputs[kind] as z.ZodType, input) as Parsed[K];
   const institutionId = writerInstitution(caller, kind, patientId, parsed as { category?: unknown });
-  await livePatient(tx, patientId);
+  await once(tx, `live:${patientId}`, () => livePatient(tx, patientId));
   // Seeing the patient (an encounter) is what starts a care relationship; everything else is written into a record
   // the caller may read — so writing cannot be used to open a record (e.g. by filing a consent scan).
-  if (kind !== 'encounter' && caller.role.role !== 'patient') await assertAccess(tx, caller, patientId, kind);
+  if (kind !== 'encounter' && caller.role.role !== 'patient') await once(tx, `access:${patientId}:${kind}`, () => assertAccess(tx, caller, patientId, kind));
   const columns = await columnsOf(tx, kind, patientId, parsed, null);
   const id = randomUUID();
   const spec = KINDS[kind];
