@@ -8,14 +8,14 @@
  */
 import type { Organization, PractitionerRole, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { forbidden, notFound, REFERRAL_STATE_LABELS, type ReferralState } from '@yilian/core';
-import { sql, type ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import type { Caller } from '../http/context.js';
 import { authorize } from '../policy/policy.js';
 import { CANONICAL, conditionCodeSystemUri } from './codes.js';
 import { z } from 'zod';
 import { assertCanRead } from '../referral/common.js';
+import { visible } from '../referral/queries.js';
 import { createReferral } from '../referral/referrals.js';
 import type { EntryKind } from '../record/schemas.js';
 import { conditionCodeSystemId } from './codes.js';
@@ -71,31 +71,6 @@ type Query = ReturnType<typeof select>;
 export type ReferralFhirRow = Awaited<ReturnType<Query['executeTakeFirstOrThrow']>>;
 type Eb = ExpressionBuilder<Database & { ref: Database['referral'] }, 'ref'>;
 
-const NONE = '00000000-0000-0000-0000-000000000000';
-const STAFF = ['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'];
-
-/**
- * What the caller may see in a search — the rule of the referral services' lists (referral/queries.ts) and of
- * assertCanRead: the consortium office and regulator all; a patient their own; staff the referrals their institution
- * sent, or received or forwarded once the sending office approved it.
- */
-function visible(eb: Eb, caller: Caller) {
-  const role = caller.role.role;
-  if (role === 'consortium_admin' || role === 'regulator') return eb.val(true);
-  if (role === 'patient') return eb('ref.patient_id', '=', caller.patientId ?? NONE);
-  if (!STAFF.includes(role)) return eb.val(false);
-  const inst = caller.role.institutionId ?? NONE;
-  return eb.or([
-    eb('ref.from_institution_id', '=', inst),
-    eb.and([
-      eb.or([eb('ref.to_institution_id', '=', inst),
-        eb.exists(eb.selectFrom('referral_event as fe').select('fe.id').whereRef('fe.referral_id', '=', 'ref.id').where('fe.action', '=', 'forward')
-          .where(sql<boolean>`fe.detail->>'fromInstitutionId' = ${inst}`))]),
-      // The receiving side sees a referral once the sending office has let it go.
-      eb.exists(eb.selectFrom('referral_event as ae').select('ae.id').whereRef('ae.referral_id', '=', 'ref.id').where('ae.action', '=', 'sender_approve')),
-    ]),
-  ]);
-}
 
 /** One referral the caller may read: 404 when it does not exist, 403 when it is not theirs to see. */
 export async function loadVisibleReferral({ db, caller }: FhirContext, id: string): Promise<ReferralFhirRow> {

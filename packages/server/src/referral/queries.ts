@@ -61,13 +61,15 @@ export interface ListQuery {
   box?: 'todo' | 'sent' | 'received' | 'all'; status?: ReferralState; direction?: 'up' | 'down'; from?: string; to?: string; q?: string; limit: number; offset: number;
 }
 
-type Eb = ExpressionBuilder<Database & { ref: Database['referral'] }, 'ref'>;
+export type ReferralEb = ExpressionBuilder<Database & { ref: Database['referral'] }, 'ref'>;
+type Eb = ReferralEb;
 
 /** What the caller may see at all: every referral (consortium office, regulator), their own (patient), their institution's sides. */
-function visible(eb: Eb, caller: Caller) {
+export function visible(eb: Eb, caller: Caller) {
   const role = caller.role.role;
   if (role === 'consortium_admin' || role === 'regulator') return eb.val(true);
   if (role === 'patient') return eb('ref.patient_id', '=', caller.patientId ?? '00000000-0000-0000-0000-000000000000');
+  if (!['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'].includes(role)) return eb.val(false);
   const inst = caller.role.institutionId ?? '00000000-0000-0000-0000-000000000000';
   return eb.or([
     eb('ref.from_institution_id', '=', inst),
