@@ -85,6 +85,11 @@ async function act(page: Page, id: string, button: string, to: ReferralState, fi
   const modal = page.locator('.ant-modal');
   await modal.waitFor();
   if (fill) await fill(modal);
+  // A Select's dropdown may still be open over the footer: a click on the dialog's title closes it.
+  if (await page.locator('.ant-select-dropdown:visible').count()) {
+    await modal.locator('.ant-modal-title').click();
+    await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), { timeout: 5_000 }).toBe(0);
+  }
   await modal.locator('.ant-modal-footer').getByRole('button', { name: spaced(button) }).click();
   try { await expect.poll(() => modal.count(), { timeout: 10_000 }).toBe(0); } catch (e) {
     throw new Error(`${button}: the dialog stayed open — ${await modal.innerText().catch(() => '')}`, { cause: e });
