@@ -22,7 +22,12 @@ import { ActionDialog } from './ActionDialog';
 import { callerActions, insuranceRows, STATE_COLORS, toReferral, type Referral } from './model';
 
 /** Excerpts come as record views of several kinds: the first name-like field. */
-const excerptTitle = (e: object) => { const x = e as Record<string, unknown>; return String(x.title ?? x.name ?? x.display ?? x.drug ?? x.substance ?? x.id); };
+const excerptTitle = (e: object) => {
+  const x = e as Record<string, unknown>;
+  const at = x.startedAt ?? x.issuedAt ?? x.effectiveAt ?? x.authoredAt ?? x.recordedAt;
+  const what = x.title ?? x.name ?? x.display ?? x.drug ?? x.substance ?? x.reason ?? '';
+  return [what, at ? dayjs(String(at)).format('YYYY-MM-DD') : ''].filter(Boolean).join(' · ');
+};
 const fmt = (v?: string | null) => (v ? dayjs(v).format('YYYY-MM-DD HH:mm') : '—');
 const DANGER = new Set<ReferralAction>(['refuse', 'cancel', 'sender_return', 'no_show']);
 
@@ -73,7 +78,8 @@ export default function ReferralDetailPage() {
   const events = r.events ?? [];
   const chain = r.chain ?? [];
   const tasks = r.tasks ?? [];
-  const excerpts = r.sharedExcerpts ?? r.sharedEntries;
+  // Record entry views name their kind `entryKind` (a document has a `kind` of its own).
+  const excerpts = (r.sharedExcerpts ?? r.sharedEntries).map((e) => ({ ...e, kind: (e as { entryKind?: string }).entryKind ?? e.kind }));
   const progress = r.taskProgress ?? { total: tasks.length, done: tasks.filter((x) => x.status === 'done').length };
   const editable = ['draft', 'returned'].includes(r.status) && r.createdBy === me.userId;
   const staff = me.role.role !== 'patient';
