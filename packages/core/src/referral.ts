@@ -61,7 +61,7 @@ export const REFERRAL_TRANSITIONS: Record<ReferralAction, ReferralTransition> = 
 
 /** Roles that may act as each actor (institution scope is checked against the referral's sides by the server). */
 export const REFERRAL_ACTOR_ROLES: Record<ReferralActor, readonly Role[]> = {
-  author: ['doctor', 'family_doctor', 'dept_head'],
+  author: ['doctor', 'family_doctor', 'dept_head', 'system_client'],
   sending_office: ['institution_admin'],
   receiving_office: ['institution_admin'],
   assigned_doctor: ['doctor', 'dept_head', 'family_doctor'],

@@ -82,9 +82,9 @@ export const PERMISSIONS = {
   /** Loading code systems (the official ICD-10 clinical edition). */
   'code.manage': { consortium_admin: 'any' },
   /** Writing a referral (up or down) from the caller's institution; the state machine decides each later step. */
-  'referral.create': all(['dept_head', 'doctor', 'family_doctor'], 'own_institution'),
+  'referral.create': all(['dept_head', 'doctor', 'family_doctor', 'system_client'], 'own_institution'),
   /** Seeing referrals: the sides' staff (scoped by the server to referrals of their institution), the patient their own. */
-  'referral.read': { ...all(['consortium_admin', 'regulator', ...CLINICAL]), patient: 'self' },
+  'referral.read': { ...all(['consortium_admin', 'regulator', ...CLINICAL, 'system_client']), patient: 'self' },
   /** The referral office's steps (转诊办/医务科): approve, return, assign, forward, refuse — at its own institution. */
   'referral.office': { institution_admin: 'own_institution' },
   /** Referral reports per institution, department and month. */

@@ -154,4 +154,19 @@ describe(`FHIR ServiceRequest and Task (referrals) on ${dbKind}`, () => {
     expectOutcome(await doctorLower.post('/fhir/ServiceRequest', { ...alone, category: [{ coding: [{ system: REFERRAL_SYSTEM.direction, code: 'down' }] }] }), 400, 'direction_mismatch');
     expectOutcome(await doctorLower.post('/fhir/ServiceRequest', { ...alone, category: [] }), 400, 'validation');
   });
+
+  it('a hospital system of the sending institution (role system_client, as its OAuth client acts) creates and follows a referral', async () => {
+    await makeUser(t.db, 'his_lower', [{ role: 'system_client', institutionId: w.lower.id }]);
+    const his = fhirClient(await t.login('his_lower'));
+    const sr = {
+      resourceType: 'ServiceRequest', status: 'active', intent: 'order', priority: 'routine',
+      category: [{ coding: [{ system: REFERRAL_SYSTEM.direction, code: 'up' }] }],
+      subject: { reference: `Patient/${w.patient.id}` }, performer: [{ reference: `Organization/${w.upper.id}` }],
+      reasonCode: [{ coding: [{ system: ICD10_CN_CLINICAL, code: 'R07.400' }], text: '胸痛' }], note: [{ text: 'HIS 推送的上转申请' }],
+    };
+    const created = await his.post('/fhir/ServiceRequest', sr);
+    expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(201);
+    const task = (await his.get(`/fhir/Task/${created.body.id}`)).body;
+    expect(task).toMatchObject({ status: 'requested', businessStatus: { text: '待本院审核' } });
+  });
 });

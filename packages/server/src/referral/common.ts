@@ -46,11 +46,14 @@ export async function chainInstitutions(db: Reader, r: { id: string; from_instit
 }
 
 /** May the caller see this referral: the consortium office and regulator all; the patient their own; staff of the sides. */
+/** Roles that see the referrals of their institution's side (a hospital system through its API client too). */
+export const REFERRAL_STAFF: string[] = ['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor', 'system_client'];
+
 export async function assertCanRead(db: Reader, caller: Caller, r: ReferralRow): Promise<void> {
   const role = caller.role.role;
   if (role === 'consortium_admin' || role === 'regulator') return;
   if (role === 'patient') { if (caller.patientId === r.patient_id) return; throw forbidden(); }
-  if (!['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'].includes(role)) throw forbidden();
+  if (!REFERRAL_STAFF.includes(role)) throw forbidden();
   const inst = caller.role.institutionId;
   if (inst && inst === r.from_institution_id) return;
   // The receiving side (and institutions it passed through) see it once the sending office has let it go.

@@ -8,7 +8,7 @@ import { contains } from '../http/query.js';
 import { authorize } from '../policy/policy.js';
 import { KINDS, viewsOf } from '../record/entries.js';
 import type { EntryKind } from '../record/schemas.js';
-import { allowedActions, assertCanRead, loadReferral, referralView, REFERRAL } from './common.js';
+import { allowedActions, assertCanRead, loadReferral, referralView, REFERRAL, REFERRAL_STAFF } from './common.js';
 import { insuranceFor } from './insurance.js';
 
 export const taskView = (t: { id: string; referral_id: string; patient_id: string; institution_id: string; title: string; detail: string | null; due_date: string | Date; status: string; result: string | null; done_at: Date | null; done_by: string | null }) => ({
@@ -69,7 +69,7 @@ export function visible(eb: Eb, caller: Caller) {
   const role = caller.role.role;
   if (role === 'consortium_admin' || role === 'regulator') return eb.val(true);
   if (role === 'patient') return eb('ref.patient_id', '=', caller.patientId ?? '00000000-0000-0000-0000-000000000000');
-  if (!['institution_admin', 'dept_head', 'doctor', 'consult_coordinator', 'reading_physician', 'family_doctor'].includes(role)) return eb.val(false);
+  if (!REFERRAL_STAFF.includes(role)) return eb.val(false);
   const inst = caller.role.institutionId ?? '00000000-0000-0000-0000-000000000000';
   return eb.or([
     eb('ref.from_institution_id', '=', inst),
