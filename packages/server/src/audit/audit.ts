@@ -41,31 +41,47 @@ export function entryHash(row: AuditRow): string {
 
 type Tx = Transaction<Database>;
 
-async function append(tx: Tx, actor: Actor, e: AuditEntry, at = new Date()) {
-  // One writer at a time extends the chain: audit_chain_tail() takes the lock (released at commit) and reads the
-  // last entry, in one round trip.
-  const last = (await sql<{ seq: string; hash: string }>`SELECT seq, hash FROM audit_chain_tail()`.execute(tx)).rows[0];
-  const row: AuditRow = {
-    seq: last ? Number(last.seq) + 1 : 1, at,
-    user_id: actor.userId, username: actor.username, role: actor.role, institution_id: actor.institutionId,
-    action: e.action, object_type: e.objectType ?? null, object_id: e.objectId ?? null, patient_id: e.patientId ?? null,
-    client_ip: actor.ip, reason: e.reason ?? null, outcome: e.outcome ?? 'ok', detail: e.detail ?? null,
-    prev_hash: last?.hash ?? GENESIS,
-  };
-  await tx.insertInto('audit_log').values({ ...row, detail: row.detail === null ? null : JSON.stringify(row.detail), hash: entryHash(row) }).execute();
-}
+interface Pending { actor: Actor; entry: AuditEntry; at: Date }
 
 /**
- * Records one event. Pass the transaction of the change: the entry is written in it, just before it commits (so the
- * chain lock is held only for the audit insert and the commit); with a plain Db handle a transaction of its own is used.
+ * Appends entries to the chain in the caller's transaction: audit_chain_tail() takes the chain lock (released at
+ * commit) and reads the last entry in one round trip; the entries, linked one to the next, go in one INSERT.
+ */
+async function append(tx: Tx, pending: Pending[]) {
+  const last = (await sql<{ seq: string; hash: string }>`SELECT seq, hash FROM audit_chain_tail()`.execute(tx)).rows[0];
+  let seq = last ? Number(last.seq) : 0, prev = last?.hash ?? GENESIS;
+  const rows = pending.map(({ actor, entry: e, at }) => {
+    const row: AuditRow = {
+      seq: ++seq, at,
+      user_id: actor.userId, username: actor.username, role: actor.role, institution_id: actor.institutionId,
+      action: e.action, object_type: e.objectType ?? null, object_id: e.objectId ?? null, patient_id: e.patientId ?? null,
+      client_ip: actor.ip, reason: e.reason ?? null, outcome: e.outcome ?? 'ok', detail: e.detail ?? null, prev_hash: prev,
+    };
+    prev = entryHash(row);
+    return { ...row, detail: row.detail === null ? null : JSON.stringify(row.detail), hash: prev };
+  });
+  for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+}
+
+/** Entries waiting for their transaction's commit, in the order they were recorded. */
+const queued = new WeakMap<Tx, Pending[]>();
+
+/**
+ * Records one event. Pass the transaction of the change: the entry is written in it just before it commits, with
+ * the transaction's other entries in one statement (so the chain lock is held only for that insert and the commit);
+ * with a plain Db handle a transaction of its own is used.
  */
 export async function audit(dbOrTx: Db | Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  const item = { actor, entry, at: new Date() };
   if (dbOrTx.isTransaction) {
-    const at = new Date();
-    if (onBeforeCommit(dbOrTx as Tx, (tx) => append(tx, actor, entry, at))) return;
-    return append(dbOrTx as Tx, actor, entry, at);
+    const tx = dbOrTx as Tx;
+    const list = queued.get(tx);
+    if (list) { list.push(item); return; }
+    const fresh = [item];
+    if (onBeforeCommit(tx, async (t) => { queued.delete(t); await append(t, fresh); })) { queued.set(tx, fresh); return; }
+    return append(tx, fresh);
   }
-  await dbOrTx.transaction().execute((tx) => append(tx, actor, entry));
+  await dbOrTx.transaction().execute((tx) => append(tx, [item]));
 }
 
 export interface VerifyResult { ok: boolean; checked: number; firstBroken?: { seq: number; reason: string } }
