@@ -28,7 +28,7 @@ import {
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** The one uploaded `file` of a multipart request, read whole (the size limit throws 413 on the way). */
-async function uploadOf(req: FastifyRequest): Promise<Upload> {
+export async function uploadOf(req: FastifyRequest): Promise<Upload> {
   if (!req.isMultipart())
     throw new AppError(415, 'unsupported_media_type', '请以 multipart/form-data 上传文件（字段名 file）',
       'Upload the file as multipart/form-data (field "file")', 'file');
