@@ -8,27 +8,19 @@
  * database is checked at the end. Needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium): under CI=true its
  * absence fails the test.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { REFERRAL_STATE_LABELS, type ReferralState } from '@yilian/core';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareBrowserTest, runBrowserTests, serveAndLaunch } from './chromium.js';
 import { ensureCodeData } from '../codes/codes.js';
-import { loadConfig } from '../config.js';
 import { openDatabase, type DbHandle } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { buildApp } from '../http/app.js';
 import { makeEncounter } from '../record/fixtures.js';
 import { makeSlots } from '../scheduling/fixtures.js';
 import { makeInstitution, makePractitioner, makeUser, makeWorld } from '../test/factories.js';
-import { dbKind, TEST_PASSWORD } from '../test/harness.js';
+import { TEST_PASSWORD } from '../test/harness.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(chromiumPath);
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const run = dbKind === 'pglite' && (available || process.env.CI === 'true');
 
 let handle: DbHandle, app: FastifyInstance, browser: Browser, base: string;
 let w: Awaited<ReturnType<typeof makeWorld>>;
@@ -108,10 +100,9 @@ async function pickGreenSlot(page: Page, modal: Locator, resourceName: string, s
   await modal.locator('.ant-alert-success').waitFor();
 }
 
-describe.runIf(run)('two-way referral in the browser', () => {
+describe.runIf(runBrowserTests)('two-way referral in the browser', () => {
   beforeAll(async () => {
-    if (!available) throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-    if (!existsSync(`${root}packages/web/dist/index.html`)) execFileSync('npm', ['run', 'build', '-w', '@yilian/web'], { cwd: root, stdio: 'ignore' });
+    prepareBrowserTest();
     handle = await openDatabase({ memory: true });
     await migrate(handle.db);
     await ensureCodeData(handle.db);
@@ -125,14 +116,7 @@ describe.runIf(run)('two-way referral in the browser', () => {
     await makeEncounter(db, w.patient.id, w.lower.id);
     provSlots = await makeSlots(db, prov.id, 3, { pool: 'referral' });
     lowerSlots = await makeSlots(db, w.lower.id, 3, { pool: 'referral' });
-    app = await buildApp(handle, loadConfig({ logLevel: 'silent' }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    ({ app, base, browser } = await serveAndLaunch(handle));
   }, 120_000);
   afterAll(async () => { await browser?.close(); await app?.close(); await handle?.close(); });
 

@@ -4,24 +4,15 @@
  * booked; the patient's own appointments fit a 375 px phone. Needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium):
  * under CI=true its absence fails the test.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
+import { prepareBrowserTest, runBrowserTests, serveAndLaunch } from './chromium.js';
 import { openDatabase, type DbHandle } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { buildApp } from '../http/app.js';
 import { DEMO_PASSWORD } from '../seed/accounts.js';
 import { ensureDemoData } from '../seed/demo.js';
-import { dbKind } from '../test/harness.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(chromiumPath);
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const run = dbKind === 'pglite' && (available || process.env.CI === 'true');
 
 let handle: DbHandle, app: FastifyInstance, browser: Browser, base: string;
 
@@ -61,21 +52,13 @@ async function pickPatient(page: import('playwright-core').Page, q: string, name
   await page.locator('.ant-select-item-option', { hasText: name }).first().click();
 }
 
-describe.runIf(run)('booking in the browser', () => {
+describe.runIf(runBrowserTests)('booking in the browser', () => {
   beforeAll(async () => {
-    if (!available) throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-    if (!existsSync(`${root}packages/web/dist/index.html`)) execFileSync('npm', ['run', 'build', '-w', '@yilian/web'], { cwd: root, stdio: 'ignore' });
+    prepareBrowserTest();
     handle = await openDatabase({ memory: true });
     await migrate(handle.db);
     await ensureDemoData(handle.db);
-    app = await buildApp(handle, loadConfig({ logLevel: 'silent' }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    ({ app, base, browser } = await serveAndLaunch(handle));
   }, 120_000);
   afterAll(async () => { await browser?.close(); await app?.close(); await handle?.close(); });
 
