@@ -6,3 +6,4 @@ export * from './roles.js';
 export * from './directory.js';
 export * from './schemas.js';
 export * from './referral.js';
+export * from './consultation.js';

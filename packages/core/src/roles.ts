@@ -91,6 +91,18 @@ export const PERMISSIONS = {
   'referral.report': { consortium_admin: 'any', regulator: 'any', institution_admin: 'own_institution' },
   /** Time limits, reimbursement table, down-referral criteria. */
   'referral.configure': { consortium_admin: 'any' },
+  /** Applying for a remote consultation (and recording the patient's consent) from the caller's institution. */
+  'consultation.create': all(['dept_head', 'doctor', 'family_doctor'], 'own_institution'),
+  /** Seeing consultations: the sides' staff and invited experts (scoped by the server), the patient their own. */
+  'consultation.read': { ...all(['consortium_admin', 'regulator', ...CLINICAL]), patient: 'self' },
+  /** The consultation centre's steps (pre-review, supplements, experts, time, forwarding) at its own institution. */
+  'consultation.centre': { consult_coordinator: 'own_institution' },
+  /** Consultation reports and the overdue list. */
+  'consultation.report': { consortium_admin: 'any', regulator: 'any', institution_admin: 'own_institution', consult_coordinator: 'own_institution' },
+  /** Answer time limits per kind. */
+  'consultation.configure': { consortium_admin: 'any' },
+  /** Quick online consult (移动问诊) between consortium doctors and experts. */
+  'quick_consult.use': all(['dept_head', 'doctor', 'family_doctor', 'reading_physician']),
   /** What the notifiers sent or recorded (e-mail, SMS …), recipients masked. */
   'outbound.read': { consortium_admin: 'any' },
 } satisfies Record<string, Partial<Record<Role, Scope>>>;

@@ -268,6 +268,63 @@ export interface DownReferralCriterionTable {
   active: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
+// ——— 050_consultation.sql ———
+type Coded = { system: string; code: string; display: string };
+type FileRef = { sha256: string; name: string; contentType: string; size: number };
+export interface ConsultationTable {
+  id: Generated<string>; code: string; kind: 'routine' | 'urgent' | 'mdt' | 'material';
+  material_type: 'imaging' | 'pathology' | 'ecg' | null;
+  status: ColumnType<string, string | undefined, string>; status_since: ColumnType<Date, Date | undefined, Date>;
+  version: ColumnType<number, number | undefined, number>; patient_id: string; from_institution_id: string;
+  from_department_id: string | null; from_practitioner_id: string | null; created_by: string; centre_institution_id: string;
+  requested_specialty: string | null; requested_expert_ids: ColumnType<string[], string[] | undefined, string[]>;
+  purpose: string; summary: string;
+  diagnoses: ColumnType<Coded[], string | undefined, string>;
+  shared_entries: ColumnType<{ kind: string; id: string }[], string | undefined, string>;
+  attachments: ColumnType<FileRef[], string | undefined, string>;
+  urgent_reason: string | null; supplements_requested: ColumnType<string[], string | undefined, string>;
+  scheduled_at: Date | null; duration_minutes: ColumnType<number, number | undefined, number>;
+  received_at: Date | null; due_at: Date | null; answered_at: Date | null; rating: number | null; rating_comment: string | null;
+  cancel_reason: string | null; thread_id: string | null; quick_consult_id: string | null;
+  created_at: CreatedAt; updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export interface ConsultationConsentTable {
+  id: Generated<string>; consultation_id: string; signer_name: string;
+  relation: 'self' | 'spouse' | 'parent' | 'child' | 'sibling' | 'guardian' | 'other'; signed_at: Date; file_id: string;
+  method: 'drawn' | 'scan'; recorded_by: string; document_id: string | null; created_at: CreatedAt;
+}
+export interface ConsultationExpertTable {
+  consultation_id: string; practitioner_id: string; user_id: string; institution_id: string;
+  status: ColumnType<'invited' | 'accepted' | 'declined' | 'withdrawn', 'invited' | 'accepted' | 'declined' | 'withdrawn' | undefined, 'invited' | 'accepted' | 'declined' | 'withdrawn'>;
+  invited_at: ColumnType<Date, Date | undefined, Date>; replied_at: Date | null; reply_note: string | null;
+}
+export interface ConsultationOpinionTable {
+  id: Generated<string>; consultation_id: string; practitioner_id: string; user_id: string;
+  version: ColumnType<number, number | undefined, number>; findings: string; diagnoses: ColumnType<Coded[], string | undefined, string>;
+  recommendations: string; refer: ColumnType<boolean, boolean | undefined, boolean>; refer_institution_id: string | null;
+  refer_department_id: string | null; refer_note: string | null;
+  status: ColumnType<'draft' | 'signed' | 'superseded', 'draft' | 'signed' | 'superseded' | undefined, 'draft' | 'signed' | 'superseded'>;
+  signed_at: Date | null; signature_hash: string | null; signature_file_id: string | null; supersedes: string | null;
+  document_id: string | null; created_at: CreatedAt; updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export interface ConsultationEventTable {
+  id: BigId; consultation_id: string; at: ColumnType<Date, Date | undefined, never>; user_id: string | null; institution_id: string | null;
+  action: string; from_status: string | null; to_status: string; note: string | null; detail: unknown | null;
+}
+export interface ConsultationTimeLimitTable { kind: 'routine' | 'urgent' | 'mdt' | 'material'; minutes: number }
+export interface ConsultationEscalationTable { consultation_id: string; due_at: Date; escalated_at: CreatedAt }
+export interface QuickConsultTable {
+  id: Generated<string>; code: string;
+  status: ColumnType<'open' | 'answered' | 'converted' | 'closed', 'open' | 'answered' | 'converted' | 'closed' | undefined, 'open' | 'answered' | 'converted' | 'closed'>;
+  status_since: ColumnType<Date, Date | undefined, Date>; asker_user_id: string; asker_institution_id: string;
+  expert_practitioner_id: string; expert_user_id: string; patient_id: string | null; subject: string; thread_id: string;
+  answered_at: Date | null; converted_to_type: 'consultation' | 'referral' | null; converted_to_id: string | null;
+  created_at: CreatedAt; updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export interface ConsultationRoomPresenceTable {
+  consultation_id: string; peer_id: string; user_id: string; joined_at: CreatedAt; seen_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface Database {
   api_token: ApiTokenTable;
   institution: InstitutionTable; consortium: ConsortiumTable; consortium_member: ConsortiumMemberTable;
@@ -288,4 +345,8 @@ export interface Database {
   api_client: ApiClientTable; oauth_token: OauthTokenTable;
   referral: ReferralTable; referral_event: ReferralEventTable; referral_task: ReferralTaskTable; referral_time_limit: ReferralTimeLimitTable;
   referral_escalation: ReferralEscalationTable; reimbursement_rule: ReimbursementRuleTable; down_referral_criterion: DownReferralCriterionTable;
+  consultation: ConsultationTable; consultation_consent: ConsultationConsentTable; consultation_expert: ConsultationExpertTable;
+  consultation_opinion: ConsultationOpinionTable; consultation_event: ConsultationEventTable;
+  consultation_time_limit: ConsultationTimeLimitTable; consultation_escalation: ConsultationEscalationTable;
+  quick_consult: QuickConsultTable; consultation_room_presence: ConsultationRoomPresenceTable;
 }

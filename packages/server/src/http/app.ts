@@ -11,6 +11,9 @@ import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'f
 import type { ZodType } from 'zod';
 import { auditRoutes } from '../audit/routes.js';
 import { codeRoutes } from '../codes/routes.js';
+import { consultationReportRoutes } from '../consultation/report-routes.js';
+import { consultationRoomRoutes } from '../consultation/room-routes.js';
+import { consultationRoutes } from '../consultation/routes.js';
 import { resolveToken } from '../auth/api-tokens.js';
 import { authRoutes } from '../auth/routes.js';
 import { userRoutes } from '../auth/users-routes.js';
@@ -28,6 +31,7 @@ import { Dispatcher, notifiersFrom, type Notifier } from '../messaging/outbound.
 import { Hub } from '../realtime/hub.js';
 import { realtimeRoutes } from '../realtime/routes.js';
 import { patientRoutes } from '../identity/routes.js';
+import { quickConsultRoutes } from '../quick-consult/routes.js';
 import { opsRoutes } from '../ops/routes.js';
 import { recordRoutes } from '../record/routes.js';
 import { referralRoutes } from '../referral/routes.js';
@@ -137,6 +141,11 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   await app.register(referralRoutes, { prefix: '/api/v1' });
   await app.register(codeRoutes, { prefix: '/api/v1' });
   await app.register(referralReportRoutes, { prefix: '/api/v1' });
+  // Report and room routes before the consultation routes' /consultations/:id (static segments win either way).
+  await app.register(consultationReportRoutes, { prefix: '/api/v1' });
+  await app.register(consultationRoomRoutes, { prefix: '/api/v1' });
+  await app.register(consultationRoutes, { prefix: '/api/v1' });
+  await app.register(quickConsultRoutes, { prefix: '/api/v1' });
   await app.register(apiClientRoutes, { prefix: '/api/v1/api-clients' });
   await app.register(oauthRoutes, { prefix: '/oauth2' });
   await app.register(fhirRoutes, { prefix: '/fhir' });
