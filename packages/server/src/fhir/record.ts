@@ -10,6 +10,7 @@
  * - create: createEntry at the caller's institution; update (PUT): correctEntry with the current version, or
  *   nothing when the content is unchanged (so a re-sent import makes no new version).
  */
+import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { AppError, notFound } from '@yilian/core';
 import type { SelectQueryBuilder } from 'kysely';
@@ -18,12 +19,14 @@ import { inTx, type Reader, type Tx } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { Caller } from '../http/context.js';
 import { assertAccess, auditRead } from '../record/access.js';
-import { correctEntry, createEntry, findCurrentByIdentifier, getEntry, viewsOf, type EntryView } from '../record/entries.js';
+import {
+  correctEntry, createEntries, createEntry, EntryBatchError, findCurrentByIdentifier, getEntry, viewsOf, viewsOfVersions, type EntryView,
+} from '../record/entries.js';
 import { entryInputs, type EntryInputs, type EntryKind } from '../record/schemas.js';
 import { CANONICAL, EXTENSION, IDENTIFIER_SYSTEM } from './codes.js';
 import { refId, tokenValue } from './mapping.js';
 import { invalid } from './outcome.js';
-import { parseResource, type FhirContext, type ResourceModule } from './resource.js';
+import { parseResource, type FhirContext, type PreparedCreate, type ResourceModule } from './resource.js';
 import { baseUrl, dateBounds, isUuid, pageOf, referenceId, single, type SearchParamDef, type SearchRequest } from './search.js';
 
 export type EntryTable = 'encounter' | 'condition' | 'allergy' | 'medication_request' | 'diagnostic_report' | 'observation' | 'document';
@@ -98,14 +101,15 @@ export const optionalRef = (ref: { reference?: string } | undefined, types: stri
   ref?.reference ? refId(ref.reference, types, path, label) : undefined;
 
 /** The service's field names become FHIRPaths in the errors under /fhir. */
-async function withPaths<T>(paths: Record<string, string>, type: string, f: () => Promise<T>): Promise<T> {
-  try { return await f(); } catch (e) {
-    if (e instanceof AppError && e.field && !/^[A-Z]/.test(e.field)) {
-      const path = paths[e.field] ?? paths[e.field.split('.')[0]!] ?? type;
-      throw new AppError(e.status, e.code, e.zh.replace(/^[A-Za-z.]+：/, `${path}：`), e.en.replace(/^[A-Za-z.]+:/, `${path}:`), path, e.details);
-    }
-    throw e;
+function pathed(paths: Record<string, string>, type: string, e: unknown): unknown {
+  if (e instanceof AppError && e.field && !/^[A-Z]/.test(e.field)) {
+    const path = paths[e.field] ?? paths[e.field.split('.')[0]!] ?? type;
+    return new AppError(e.status, e.code, e.zh.replace(/^[A-Za-z.]+：/, `${path}：`), e.en.replace(/^[A-Za-z.]+:/, `${path}:`), path, e.details);
   }
+  return e;
+}
+async function withPaths<T>(paths: Record<string, string>, type: string, f: () => Promise<T>): Promise<T> {
+  try { return await f(); } catch (e) { throw pathed(paths, type, e); }
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => {
@@ -155,7 +159,8 @@ export function clinicalModule<T extends Resource, K extends EntryKind>(spec: Cl
     return row ? (await viewsOf(db, spec.kind, [row as never]))[0]! : null;
   }
 
-  async function write(ctx: FhirContext, body: unknown, entryId: string | null): Promise<{ view: EntryView; changed: boolean }> {
+  /** The incoming resource checked and mapped: its patient and the service input (nothing written yet). */
+  async function incoming(ctx: FhirContext, body: unknown) {
     const r = parseResource(spec.type, body, z.looseObject({}));
     const patientId = patientOf(r, spec.type, spec.type === 'AllergyIntolerance' ? 'patient' : 'subject');
     const input = await withPaths(spec.paths, spec.type, () => spec.fromFhir(r, ctx.db));
@@ -166,6 +171,11 @@ export function clinicalModule<T extends Resource, K extends EntryKind>(spec: Cl
       const path = spec.paths[field] ?? spec.paths[String(issue.path[0])] ?? spec.type;
       throw invalid('validation', `${path}：值不正确`, `${path}: ${issue.message}`, path);
     }
+    return { r, patientId, input };
+  }
+
+  async function write(ctx: FhirContext, body: unknown, entryId: string | null): Promise<{ view: EntryView; changed: boolean }> {
+    const { r, patientId, input } = await incoming(ctx, body);
     return inTx(ctx.db, async (tx) => withPaths(spec.paths, spec.type, async () => {
       if (entryId === null) {
         const view = await createEntry(tx, ctx.caller, spec.kind, patientId, input as EntryInputs[K]);
@@ -267,6 +277,48 @@ export function clinicalModule<T extends Resource, K extends EntryKind>(spec: Cl
       if (!stored) return undefined;
       return (await findCurrentByIdentifier(db, spec.kind, caller.role.institutionId, stored))?.id ?? null;
     },
+
+    // Transaction Bundles: many creates written together (types whose writes have no follow-up of their own).
+    ...(spec.afterWrite ? {} : {
+      async prepareCreate(ctx: FhirContext, body: unknown): Promise<PreparedCreate> {
+        const { patientId, input } = await incoming(ctx, body);
+        return { patientId, input, id: randomUUID(), identifier: (input as { identifier?: string | null }).identifier ?? null };
+      },
+      async createMany(ctx: FhirContext, items: PreparedCreate[], representation: boolean): Promise<Resource[]> {
+        if (!ctx.db.isTransaction) throw new Error('createMany runs in a transaction');
+        let created;
+        try {
+          created = await createEntries(ctx.db as unknown as Tx, ctx.caller, spec.kind,
+            items.map((p) => ({ patientId: p.patientId, input: p.input as EntryInputs[K], id: p.id })));
+        } catch (err) {
+          if (err instanceof EntryBatchError) throw new EntryBatchError(err.index, pathed(spec.paths, spec.type, err.error));
+          throw err;
+        }
+        if (representation) return toResources(ctx.db, ctx.req, await viewsOfVersions(ctx.db, spec.kind, created.map((c) => c.id)));
+        // A transaction-response needs only the location, version and time: nothing is read back.
+        return created.map((c) => ({ resourceType: spec.type, id: c.id, meta: { versionId: '1', lastUpdated: new Date(c.recordedAt).toISOString() } }) as Resource);
+      },
+      async matchIdentifiers({ db, caller }: FhirContext, tokens: string[]): Promise<Map<string, { identifier: string; id: string | null }>> {
+        const out = new Map<string, { identifier: string; id: string | null }>();
+        if (!caller.role.institutionId || !tokens.length) return out;
+        const stored = new Map<string, string>();
+        for (const token of tokens) {
+          const t = tokenValue(token);
+          try {
+            const v = storedIdentifier([{ ...(t.system ? { system: t.system } : {}), value: t.code }], `${spec.type}.identifier`);
+            if (v) stored.set(token, v);
+          } catch { /* left to matchIdentifier, which reports it */ }
+        }
+        if (!stored.size) return out;
+        const rows = await (db.selectFrom(`${spec.table} as e` as 'encounter as e') as unknown as Query)
+          .select(['e.entry_id', 'e.identifier'] as never).where('e.institution_id', '=', caller.role.institutionId)
+          .where('e.identifier', 'in', [...new Set(stored.values())]).where('e.superseded_at', 'is', null).execute() as { entry_id: string; identifier: string }[];
+        const found = new Map<string, string>();
+        for (const row of rows) if (!found.has(row.identifier)) found.set(row.identifier, row.entry_id);
+        for (const [token, v] of stored) out.set(token, { identifier: v, id: found.get(v) ?? null });
+        return out;
+      },
+    }),
 
     async create(ctx, body) {
       const { view } = await write(ctx, body, null);

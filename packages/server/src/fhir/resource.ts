@@ -10,6 +10,9 @@ import type { SearchPage, SearchParamDef, SearchRequest } from './search.js';
 
 export interface FhirContext { db: Db; caller: Caller; req: FastifyRequest }
 
+/** A create checked and mapped for a batch write: the patient, the service input, the id it will get, its stored identifier. */
+export interface PreparedCreate { patientId: string; input: Record<string, unknown>; id: string; identifier: string | null }
+
 export interface ResourceModule<T extends Resource = Resource> {
   type: T['resourceType'];
   /** For "not found" messages. */
@@ -27,6 +30,16 @@ export interface ResourceModule<T extends Resource = Resource> {
    * the id, or null; undefined when the rule does not apply (then the search decides).
    */
   matchIdentifier?(ctx: FhirContext, token: string): Promise<string | null | undefined>;
+  /**
+   * Transaction Bundles (record entries): a create checked and mapped as create() would, without writing it
+   * (errors as create() throws them); createMany then writes such creates together — same checks, audit entries and
+   * live notices as create() each — and answers each with its id and meta only, unless `representation`. A failure
+   * of createMany is an EntryBatchError naming the item. matchIdentifiers is matchIdentifier for many tokens in one
+   * query: per token its stored identifier and the match (tokens it cannot decide are left out of the map).
+   */
+  prepareCreate?(ctx: FhirContext, body: unknown): Promise<PreparedCreate>;
+  createMany?(ctx: FhirContext, items: PreparedCreate[], representation: boolean): Promise<Resource[]>;
+  matchIdentifiers?(ctx: FhirContext, tokens: string[]): Promise<Map<string, { identifier: string; id: string | null }>>;
   read(ctx: FhirContext, id: string): Promise<T>;
   search(ctx: FhirContext, s: SearchRequest): Promise<SearchPage<T>>;
   /** `replayed`: the answer to an earlier identical request (Idempotency-Key / If-None-Exist). */

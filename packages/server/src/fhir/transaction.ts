@@ -17,7 +17,8 @@ import { EXTENSION } from './codes.js';
 import { matchOne } from './conditional.js';
 import { invalid, unprocessable } from './outcome.js';
 import { RESOURCES } from './registry.js';
-import type { FhirContext, ResourceModule } from './resource.js';
+import { EntryBatchError } from '../record/entries.js';
+import type { FhirContext, PreparedCreate, ResourceModule } from './resource.js';
 
 /** At most this many entries per Bundle (413 beyond); the body itself is limited by BUNDLE_BODY_LIMIT. */
 export const MAX_ENTRIES = 10_000;
@@ -157,17 +158,84 @@ async function match(ctx: FhirContext, m: ResourceModule, criteria: string): Pro
   return (await matchOne(ctx, m, criteria))?.id ?? null;
 }
 
+/** The identifier token of criteria that are `identifier=<token>` alone, else undefined. */
+function identifierCriteria(criteria: string | undefined): string | undefined {
+  if (criteria === undefined) return undefined;
+  const params = new URLSearchParams(criteria);
+  const keys = [...params.keys()];
+  return keys.length === 1 && keys[0] === 'identifier' ? params.get('identifier')! : undefined;
+}
+
+/** Batched creates write the entries of these kinds first: the others check their references to them. */
+const WRITTEN_FIRST = ['Encounter'];
+
 export async function processTransaction(db: Db, caller: Caller, req: FastifyRequest, body: unknown): Promise<Bundle> {
   const entries = plan(body);
   const reportOf = resultsInBundle(entries);
   const order = ordered(entries, reportOf);
   const results = new Map<Planned, Outcome>();
+  const full = /return=representation/.test(String(req.headers.prefer ?? ''));
   await db.transaction().execute(async (tx: Tx) => {
     const ctx: FhirContext = { db: tx as unknown as Db, caller, req };
     const resolved = new Map<string, string>();
     const conditionalRefs = new Map<string, string>();
+
+    // Record entries created by the Bundle are written together, per type (one multi-row INSERT), when the next
+    // entry could depend on them being in the database, and at the end. Their conditional matches by identifier are
+    // looked up for the whole Bundle first, one query per type; an entry whose match an earlier entry of the Bundle
+    // could have changed (same type written one by one, or the same identifier) is matched when it comes, as before.
+    const batchable = (e: Planned) => !!e.module.createMany && !!e.module.prepareCreate && !!caller.role.institutionId
+      && (e.method === 'POST' ? !e.ifNoneExist || identifierCriteria(e.ifNoneExist) !== undefined : identifierCriteria(e.criteria) !== undefined);
+    const prematched = new Map<string, Map<string, { identifier: string; id: string | null }>>();
+    const tokensOf = new Map<string, Set<string>>();
+    for (const e of order) {
+      const token = batchable(e) ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined;
+      if (token === undefined) continue;
+      if (!tokensOf.has(e.module.type)) tokensOf.set(e.module.type, new Set());
+      tokensOf.get(e.module.type)!.add(token);
+    }
+    for (const [type, tokens] of tokensOf) {
+      const m = RESOURCES.find((x) => x.type === type)!;
+      prematched.set(type, await m.matchIdentifiers!(ctx, [...tokens]));
+    }
+    /** Per type: written one by one in this Bundle (prematched answers no longer hold), and the identifiers written. */
+    const oneByOne = new Set<string>();
+    const written = new Map<string, Set<string>>();
+    const pending = new Map<string, { e: Planned; prepared: PreparedCreate }[]>();
+    /** Errors already naming their entry (a pending entry's, thrown while another entry was being processed). */
+    const placed = new WeakSet<object>();
+
+    const flush = async () => {
+      const types = [...pending.keys()].sort((a, b) => Number(WRITTEN_FIRST.includes(b)) - Number(WRITTEN_FIRST.includes(a)));
+      for (const type of types) {
+        const items = pending.get(type)!;
+        pending.delete(type);
+        let out: Resource[];
+        try {
+          out = await items[0]!.e.module.createMany!(ctx, items.map((x) => x.prepared), full);
+        } catch (err) {
+          if (!(err instanceof EntryBatchError)) throw err;
+          if (!(err.error instanceof AppError)) throw err.error;
+          const placedError = at(items[err.index]!.e.index, err.error);
+          placed.add(placedError);
+          throw placedError;
+        }
+        items.forEach((x, i) => results.set(x.e, { status: '201 Created', type, id: x.prepared.id, resource: out[i]!, changed: true }));
+      }
+    };
+
     for (const e of order) {
       try {
+        const token = batchable(e) ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined;
+        const pre = token !== undefined && !oneByOne.has(e.module.type) ? prematched.get(e.module.type)?.get(token) : undefined;
+        const stale = pre !== undefined && written.get(e.module.type)?.has(pre.identifier);
+        const known = token === undefined ? e.method === 'POST' && batchable(e) && !oneByOne.has(e.module.type) : pre !== undefined && !stale;
+        // Created together later: a batchable create whose match (none) is known and whose conditional references
+        // (other than to patients) need nothing pending to be written first.
+        const readsEntries = references(e.resource).some((r) => /^[A-Z][A-Za-z]+\?/.test(r) && !r.startsWith('Patient?'));
+        const deferred = known && !pre?.id && !readsEntries;
+        // Anything else may read what is pending, except a Patient (the patient index: no record entries read).
+        if (!deferred && (e.module.type !== 'Patient' || readsEntries)) await flush();
         // References to entries of this bundle (fullUrl) and conditional references (Type?criteria) become Type/<id>.
         for (const r of references(e.resource)) {
           const cond = r.match(/^([A-Z][A-Za-z]+)\?(.+)$/);
@@ -190,6 +258,23 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
             { url: EXTENSION.observationReport, valueReference: { reference: report.fullUrl } }] };
         const resource = rewrite(source, (r) => resolved.get(r) ?? conditionalRefs.get(r) ?? r) as Record<string, unknown>;
         const m = e.module;
+        if (deferred) {
+          const prepared = await m.prepareCreate!(ctx, resource);
+          const ids = written.get(m.type) ?? new Set<string>();
+          written.set(m.type, ids);
+          if (prepared.identifier !== null && ids.has(prepared.identifier)) {
+            // Two creates with one identifier: the second must see the first (write what is pending, match again).
+            await flush();
+            oneByOne.add(m.type);
+          } else {
+            if (prepared.identifier !== null) ids.add(prepared.identifier);
+            if (!pending.has(m.type)) pending.set(m.type, []);
+            pending.get(m.type)!.push({ e, prepared });
+            if (e.fullUrl) resolved.set(e.fullUrl, `${m.type}/${prepared.id}`);
+            continue;
+          }
+        }
+        if (m.createMany) oneByOne.add(m.type);
         let out: Outcome;
         const existing = e.method === 'POST'
           ? (e.ifNoneExist ? await match(ctx, m, e.ifNoneExist) : null)
@@ -207,9 +292,10 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
         results.set(e, out);
         if (e.fullUrl) resolved.set(e.fullUrl, `${out.type}/${out.id}`);
       } catch (err) {
-        throw err instanceof AppError ? at(e.index, err) : err;
+        throw err instanceof AppError && !placed.has(err) ? at(e.index, err) : err;
       }
     }
+    await flush();
     const counts = { entries: entries.length, created: 0, updated: 0, unchanged: 0 };
     for (const r of results.values()) {
       if (r.status === '201 Created') counts.created++;
@@ -218,7 +304,6 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
     }
     await audit(tx, actorOf(caller), { action: 'fhir.transaction', objectType: 'bundle', detail: counts });
   });
-  const full = /return=representation/.test(String(req.headers.prefer ?? ''));
   return {
     resourceType: 'Bundle', type: 'transaction-response',
     entry: entries.map((e) => {

@@ -13,8 +13,8 @@ import type { Reader, Tx } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { validationError } from '../http/errors.js';
 import { actorOf, type Caller } from '../http/context.js';
-import { authorize } from '../policy/policy.js';
-import { publishTopic } from '../realtime/bus.js';
+import { authorize, can } from '../policy/policy.js';
+import { publishTopic, TOPICS_CHANNEL } from '../realtime/bus.js';
 import { assertAccess, auditRead } from './access.js';
 import {
   correctionInputs, entryInputs, type CorrectionInputs, type EntryInputs, type EntryKind, type EntryListQuery,
@@ -168,9 +168,13 @@ async function livePatient(tx: Reader, patientId: string) {
 }
 
 /** A referenced encounter or report must be an entry of the same patient. */
-async function checkRef(tx: Reader, table: 'encounter' | 'diagnostic_report', entryId: string | null | undefined, patientId: string, field: string) {
+async function checkRef(tx: Tx, table: 'encounter' | 'diagnostic_report', entryId: string | null | undefined, patientId: string, field: string) {
   if (!entryId) return;
+  // Entries are never deleted and never change patient: once seen in a transaction, an entry stays valid for it.
+  const known = stateOf(tx).known, key = `${table}:${entryId}:${patientId}`;
+  if (known.has(key)) return;
   const hit = await tx.selectFrom(table).select('id').where('entry_id', '=', entryId).where('patient_id', '=', patientId).limit(1).executeTakeFirst();
+  if (hit) known.add(key);
   if (!hit)
     throw badRequest('unknown_reference', `${field}：引用的${table === 'encounter' ? '就诊记录' : '报告'}不存在或不属于该患者`,
       `${field}: the referenced ${table === 'encounter' ? 'encounter' : 'report'} does not exist or belongs to another patient`, field);
@@ -244,7 +248,7 @@ async function columnsOf(tx: Tx, kind: EntryKind, patientId: string, input: Pars
       if ((o.valueNum === null || o.valueNum === undefined) && !o.valueText)
         throw badRequest('value_required', 'valueNum：请填写结果（数值或文字）', 'valueNum: give the result, as a number or as text', 'valueNum');
       // Name, unit and reference range default from the lab catalogue (the range only for the catalogue's unit).
-      const item = await tx.selectFrom('lab_item').selectAll().where('code', '=', o.code).executeTakeFirst();
+      const item = (await labItems(tx, [o.code])).get(o.code);
       const unit = o.unit ?? item?.unit ?? null;
       const sameUnit = !!item && (!o.unit || o.unit === item.unit);
       const refLow = o.refLow !== undefined ? o.refLow : sameUnit ? num(item!.ref_low) : null;
@@ -287,38 +291,165 @@ async function announce(tx: Tx, patientId: string, kind: EntryKind, entryId: str
 }
 
 /**
- * Checks that passed once in a transaction hold for the rest of it (one caller per transaction; a patient does not
- * get merged and access is not withdrawn inside it): an import of many entries per patient asks once.
+ * What a transaction of writes has learnt so far (one caller per transaction; a patient does not get merged and
+ * access is not withdrawn inside it, entries are never deleted): the checks that passed, the entries known to exist
+ * (`table:entry_id:patient_id`), the patients the caller's institution saw in it (an encounter written: a care
+ * relationship), and the lab catalogue items looked up. An import of many entries per patient asks once.
  */
-const passed = new WeakMap<Tx, Set<string>>();
+interface TxState { passed: Set<string>; known: Set<string>; cared: Set<string>; labItems: Map<string, LabItem | undefined> }
+type LabItem = { code: string; name: string; unit: string | null; ref_low: unknown; ref_high: unknown };
+const states = new WeakMap<Tx, TxState>();
+function stateOf(tx: Tx): TxState {
+  let s = states.get(tx);
+  if (!s) states.set(tx, s = { passed: new Set(), known: new Set(), cared: new Set(), labItems: new Map() });
+  return s;
+}
 async function once(tx: Tx, key: string, check: () => Promise<unknown>) {
-  let done = passed.get(tx);
-  if (done?.has(key)) return;
+  const done = stateOf(tx).passed;
+  if (done.has(key)) return;
   await check();
-  if (!done) passed.set(tx, done = new Set());
   done.add(key);
+}
+
+/** The lab catalogue's items of these codes (one query for those not looked up yet in the transaction). */
+async function labItems(tx: Tx, codes: string[]): Promise<Map<string, LabItem | undefined>> {
+  const cache = stateOf(tx).labItems;
+  const missing = [...new Set(codes)].filter((c) => !cache.has(c));
+  if (missing.length) {
+    const rows = await tx.selectFrom('lab_item').select(['code', 'name', 'unit', 'ref_low', 'ref_high']).where('code', 'in', missing).execute();
+    for (const c of missing) cache.set(c, rows.find((r) => r.code === c) as LabItem | undefined);
+  }
+  return cache;
+}
+
+/** The patients, each checked as livePatient does, in one query for those not checked yet in the transaction. */
+async function livePatients(tx: Tx, patientIds: string[]): Promise<void> {
+  const passed = stateOf(tx).passed;
+  const ids = [...new Set(patientIds)].filter((id) => !passed.has(`live:${id}`));
+  if (!ids.length) return;
+  if (ids.length === 1) {
+    try { await livePatient(tx, ids[0]!); } catch (err) { throw new EntryBatchError(patientIds.indexOf(ids[0]!), err); }
+    passed.add(`live:${ids[0]}`);
+    return;
+  }
+  const rows = await tx.selectFrom('patient').select(['id', 'status', 'merged_into']).where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const id of ids) {
+    const p = byId.get(id);
+    if (!p) throw new EntryBatchError(patientIds.indexOf(id), notFound({ zh: '患者', en: 'Patient' }, 'patientId'));
+    if (p.merged_into || p.status === 'merged')
+      throw new EntryBatchError(patientIds.indexOf(id), conflict('patient_merged', '该患者记录已被合并，请在保留的记录上操作',
+        'This patient record was merged; use the record it was merged into', 'patientId', { mergedInto: p.merged_into }));
+    passed.add(`live:${id}`);
+  }
+}
+
+/** The write of item `index` of a batch failed with `error` (what a single write would have thrown). */
+export class EntryBatchError extends Error {
+  constructor(readonly index: number, readonly error: unknown) { super(error instanceof Error ? error.message : String(error)); }
+}
+
+/** One new entry of a batch: the patient, the input, and optionally the id to give it (known before it is written). */
+export interface NewEntry<K extends EntryKind> { patientId: string; input: EntryInputs[K]; id?: string }
+/** What a batch write reports of each entry (version 1), without reading it back. */
+export interface CreatedEntry { id: string; version: 1; patientId: string; institutionId: string | null; recordedAt: Date }
+
+/** Rows per multi-row INSERT (PostgreSQL takes at most 65,535 parameters per statement). */
+const INSERT_CHUNK = 500;
+/** NOTIFY payloads are limited to 8000 bytes: the ids of one live notice stay below that. */
+const IDS_PER_NOTICE = 150;
+
+/**
+ * New entries of one kind (version 1 each) at the caller's institution, with the same checks, audit entries and
+ * live notices as createEntry, written together: the patients are checked in one query, access is decided once per
+ * patient, the lab items are looked up once, the rows go in one multi-row INSERT, and the live notices (one per
+ * patient) in one statement. Nothing is read back. A failure is an EntryBatchError naming the item.
+ */
+export async function createEntries<K extends EntryKind>(tx: Tx, caller: Caller, kind: K, items: NewEntry<K>[]): Promise<CreatedEntry[]> {
+  if (!items.length) return [];
+  const state = stateOf(tx);
+  const spec = KINDS[kind];
+  const each = async <T>(f: (item: NewEntry<K>, i: number) => Promise<T> | T): Promise<T[]> => {
+    const out: T[] = [];
+    for (let i = 0; i < items.length; i++) {
+      try { out.push(await f(items[i]!, i)); } catch (err) { throw err instanceof EntryBatchError ? err : new EntryBatchError(i, err); }
+    }
+    return out;
+  };
+  const parsed = await each((it) => parse(entryInputs[kind] as z.ZodType, it.input) as Parsed[K]);
+  const institutions = await each((it, i) => writerInstitution(caller, kind, it.patientId, parsed[i] as { category?: unknown }));
+  await livePatients(tx, items.map((it) => it.patientId));
+  // Seeing the patient (an encounter) is what starts a care relationship; everything else is written into a record
+  // the caller may read — so writing cannot be used to open a record (e.g. by filing a consent scan).
+  if (kind !== 'encounter' && caller.role.role !== 'patient')
+    await each(async (it) => {
+      // An encounter the caller's institution wrote in this transaction is a care relationship (the first fact
+      // decideAccess looks for), so the decision is known without asking the database.
+      if (state.cared.has(it.patientId) && can(caller, 'record.read', { patientId: it.patientId })) return;
+      await once(tx, `access:${it.patientId}:${kind}`, () => assertAccess(tx, caller, it.patientId, kind));
+    });
+  if (kind === 'observation') await labItems(tx, parsed.map((p) => (p as Parsed['observation']).code));
+  const columns = await each((it, i) => columnsOf(tx, kind, it.patientId, parsed[i]!, null));
+  const rows = items.map((it, i) => {
+    const id = it.id ?? randomUUID();
+    return omitUndefined({
+      ...columns[i], id, entry_id: id, version: 1, patient_id: it.patientId, institution_id: institutions[i],
+      identifier: parsed[i]!.identifier ?? null, recorded_by: caller.userId,
+    });
+  });
+  const stored: { id: string; recorded_at: Date }[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    stored.push(...await (tx.insertInto(spec.table as 'encounter') as any).values(rows.slice(i, i + INSERT_CHUNK)).returning(['id', 'recorded_at']).execute());
+  const recordedAt = new Map(stored.map((r) => [r.id, r.recorded_at]));
+  const created = rows.map((r, i): CreatedEntry => ({
+    id: r.id as string, version: 1, patientId: items[i]!.patientId, institutionId: institutions[i]!, recordedAt: recordedAt.get(r.id as string)!,
+  }));
+  for (const c of created) {
+    if (kind === 'encounter' || kind === 'report') state.known.add(`${spec.table}:${c.id}:${c.patientId}`);
+    if (kind === 'encounter' && c.institutionId && c.institutionId === caller.role.institutionId) state.cared.add(c.patientId);
+    await audit(tx, actorOf(caller), {
+      action: `record.${kind}.create`, objectType: kind, objectId: c.id, patientId: c.patientId, detail: { version: 1, institutionId: c.institutionId },
+    });
+  }
+  await announceMany(tx, kind, created);
+  return created;
+}
+
+/**
+ * The live notices of new entries: per patient one `record.changed` — as announce() for a single entry, else
+ * naming the entries (`ids`) — all sent by one statement.
+ */
+async function announceMany(tx: Tx, kind: EntryKind, created: CreatedEntry[]) {
+  const byPatient = new Map<string, string[]>();
+  for (const c of created) {
+    const ids = byPatient.get(c.patientId);
+    if (ids) ids.push(c.id); else byPatient.set(c.patientId, [c.id]);
+  }
+  const payloads: string[] = [];
+  for (const [patientId, ids] of byPatient) {
+    const topic = `patient:${patientId}`;
+    if (ids.length === 1) { payloads.push(JSON.stringify({ topic, event: { type: 'record.changed', kind, id: ids[0], version: 1 } })); continue; }
+    for (let i = 0; i < ids.length; i += IDS_PER_NOTICE)
+      payloads.push(JSON.stringify({ topic, event: { type: 'record.changed', kind, id: ids[i], ids: ids.slice(i, i + IDS_PER_NOTICE), version: 1 } }));
+  }
+  if (payloads.length === 1) { await sql`SELECT pg_notify(${TOPICS_CHANNEL}, ${payloads[0]})`.execute(tx); return; }
+  await sql`SELECT pg_notify(${TOPICS_CHANNEL}, p) FROM jsonb_array_elements_text(${JSON.stringify(payloads)}::jsonb) AS p`.execute(tx);
 }
 
 /** A new entry (version 1) at the caller's institution. */
 export async function createEntry<K extends EntryKind>(tx: Tx, caller: Caller, kind: K, patientId: string, input: EntryInputs[K]): Promise<EntryView> {
-  const parsed = parse(entryInputs[kind] as z.ZodType, input) as Parsed[K];
-  const institutionId = writerInstitution(caller, kind, patientId, parsed as { category?: unknown });
-  await once(tx, `live:${patientId}`, () => livePatient(tx, patientId));
-  // Seeing the patient (an encounter) is what starts a care relationship; everything else is written into a record
-  // the caller may read — so writing cannot be used to open a record (e.g. by filing a consent scan).
-  if (kind !== 'encounter' && caller.role.role !== 'patient') await once(tx, `access:${patientId}:${kind}`, () => assertAccess(tx, caller, patientId, kind));
-  const columns = await columnsOf(tx, kind, patientId, parsed, null);
-  const id = randomUUID();
-  const spec = KINDS[kind];
-  await (tx.insertInto(spec.table as 'encounter') as any).values(omitUndefined({
-    ...columns, id, entry_id: id, version: 1, patient_id: patientId, institution_id: institutionId,
-    identifier: parsed.identifier ?? null, recorded_by: caller.userId,
-  })).execute();
-  await audit(tx, actorOf(caller), {
-    action: `record.${kind}.create`, objectType: kind, objectId: id, patientId, detail: { version: 1, institutionId },
-  });
-  await announce(tx, patientId, kind, id, 1);
-  return viewOfVersion(tx, kind, id);
+  let created: CreatedEntry[];
+  try { created = await createEntries(tx, caller, kind, [{ patientId, input }]); } catch (err) { throw err instanceof EntryBatchError ? err.error : err; }
+  return viewOfVersion(tx, kind, created[0]!.id);
+}
+
+/** Views of entries by version id (the batch's read-back, when a caller needs the stored entries), in that order. */
+export async function viewsOfVersions(db: Reader, kind: EntryKind, versionIds: string[]): Promise<EntryView[]> {
+  if (!versionIds.length) return [];
+  const rows = await selectRows(db, kind).where('e.id', 'in', versionIds).execute();
+  const views = await viewsOf(db, kind, rows);
+  const byId = new Map(views.map((v) => [v.versionId, v]));
+  return versionIds.map((id) => byId.get(id)!);
 }
 
 /**
