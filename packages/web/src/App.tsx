@@ -44,6 +44,9 @@ const ReferralReportPage = lazy(() => import('./pages/referral/ReportPage'));
 const ReferralSlipPage = lazy(() => import('./pages/referral/SlipPage'));
 const MyReferralsPage = lazy(() => import('./pages/referral/MyReferralsPage'));
 const PublicStatusPage = lazy(() => import('./pages/referral/PublicStatusPage'));
+const QuickConsultsPage = lazy(() => import('./pages/quick-consult/QuickConsultsPage'));
+const ConsultationReportPage = lazy(() => import('./pages/consultation-report/ConsultationReportPage'));
+const ConsultationRoomPage = lazy(() => import('./pages/consultation-room/RoomPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 export const FullPageSpin = () => (
@@ -101,6 +104,9 @@ export function AppRoutes() {
         <Route path="referrals/mine" element={page(<MyReferralsPage />)} />
         <Route path="referrals/:id" element={page(<ReferralDetailPage />)} />
         <Route path="referrals/:id/edit" element={page(<ReferralCreatePage />)} />
+        <Route path="consultations/report" element={page(<ConsultationReportPage />)} />
+        <Route path="consultations/:id/room" element={page(<ConsultationRoomPage />)} />
+        <Route path="quick-consults/:id?" element={page(<QuickConsultsPage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
         <Route path="admin/users" element={page(<UsersPage />)} />
         <Route path="admin/break-glass" element={page(<BreakGlassReportPage />)} />
