@@ -115,6 +115,14 @@ const PROBES: Record<Action, Probe> = {
   'referral.office': (c, inst) => c.post(`/api/v1/referrals/${submitted[inst]!.pop()}/actions/sender_approve`, { version: 1 }),
   'referral.report': (c, inst) => c.get(`/api/v1/referrals/overdue?institutionId=${inst}`),
   'referral.configure': (c) => c.get('/api/v1/referral-config/time-limits'),
+  'consultation.create': (c) => c.post('/api/v1/consultations', {
+    kind: 'routine', patientId: w.patient.id, purpose: `矩阵会诊${++n}`, summary: '胸闷一周', diagnoses: [{ code: 'I10' }],
+  }),
+  'consultation.read': (c) => c.get('/api/v1/consultations?box=all'),
+  'consultation.centre': (c) => c.get('/api/v1/consultations/experts'),
+  'consultation.report': (c, inst) => c.get(`/api/v1/consultations/overdue?institutionId=${inst}`),
+  'consultation.configure': (c) => c.get('/api/v1/consultation-config/time-limits'),
+  'quick_consult.use': (c) => c.get('/api/v1/quick-consults?box=asked'),
   'code.manage': (c) => {
     const m = multipart('codes.csv', `编码,名称\nZ99.${String(++n % 1000).padStart(3, '0')},矩阵诊断${n}\n`);
     return c.request('POST', '/api/v1/codes/import?system=test-matrix', m.body, m.headers);
