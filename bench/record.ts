@@ -273,7 +273,9 @@ async function freePort(): Promise<number> {
 
 async function startServer(db: { url?: string; dataDir?: string }, fileDir: string): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'packages/server/src/main.ts'], {
     env: { ...process.env, DATABASE_URL: db.url ?? '', DATA_DIR: db.dataDir ?? fileDir, FILE_KEY: randomBytes(32).toString('hex'), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

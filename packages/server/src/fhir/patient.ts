@@ -241,6 +241,32 @@ export const patientModule: ResourceModule<Patient> = {
     return { resources: await loadMany(db, ids), hasMore: page.hasMore };
   },
 
+  /**
+   * Conditional matches by resident ID (`identifier=urn:oid:2.16.156.10011.1.3|…`) of many tokens in one query, as
+   * the search answers each — the same permission, the same `patient.search` entry and `patient.read` entries for
+   * what it shows. Other tokens, several matches (412) and a refused search are left to the search.
+   */
+  async matchIdentifiers({ db, caller }, tokens) {
+    const out = new Map<string, { identifier: string; id: string | null }>();
+    if (!can(caller, 'patient.search')) return out;
+    const ids = new Map<string, string>();
+    for (const token of tokens) {
+      const t = tokenValue(token);
+      if (t.system === IDENTIFIER_SYSTEM.residentId && t.code) ids.set(token, t.code.toUpperCase());
+    }
+    if (!ids.size) return out;
+    const rows = await db.selectFrom('patient').select(['id', 'resident_id']).where('status', '=', 'active')
+      .where('resident_id', 'in', [...new Set(ids.values())]).execute();
+    for (const [token, rid] of ids) {
+      const found = rows.filter((r) => r.resident_id === rid).map((r) => r.id);
+      if (found.length > 1) continue;
+      await audit(db, actorOf(caller), { action: 'patient.search', objectType: 'patient', detail: { kind: 'fhir', params: ['identifier'], shown: found } });
+      for (const pid of found) await audit(db, actorOf(caller), { action: 'patient.read', objectType: 'patient', objectId: pid, patientId: pid, detail: { via: 'fhir_search' } });
+      out.set(token, { identifier: rid, id: found[0] ?? null });
+    }
+    return out;
+  },
+
   async create({ db, caller }, body) {
     await guard(db, caller, 'patient.create');
     const r = parseResource('Patient', body, incoming);
@@ -263,6 +289,12 @@ export const patientModule: ResourceModule<Patient> = {
     return fromDetail(db, d);
   },
 };
+
+/** The resident IDs an incoming Patient states (as stored: upper case). */
+export function residentIdsOf(resource: unknown): string[] {
+  const ids = (resource as { identifier?: { system?: unknown; value?: unknown }[] } | null)?.identifier;
+  return Array.isArray(ids) ? ids.filter((i) => i?.system === IDENTIFIER_SYSTEM.residentId && typeof i.value === 'string').map((i) => (i.value as string).toUpperCase()) : [];
+}
 
 /** Patients by id (search results: the page's rows with their local numbers), in the order given. */
 async function loadMany(db: Db, ids: string[]): Promise<Patient[]> {

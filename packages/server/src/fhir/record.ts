@@ -125,6 +125,9 @@ export function unchanged(current: EntryView, input: Record<string, unknown>): b
   return Object.entries(input).every(([k, v]) => v === undefined || sameValue(k === 'recordedAt' ? current.recordedAt : current[k], v));
 }
 
+/** The element checks are the mapping's (built once: a zod schema compiles itself on first use). */
+const anyObject = z.looseObject({});
+
 export function clinicalModule<T extends Resource, K extends EntryKind>(spec: ClinicalSpec<T, K>): ResourceModule<T> {
   const common: SearchParamDef[] = [
     { name: 'patient', type: 'reference', documentation: 'Patient/<id> (or `subject`): required unless _id or identifier is given' },
@@ -161,7 +164,7 @@ export function clinicalModule<T extends Resource, K extends EntryKind>(spec: Cl
 
   /** The incoming resource checked and mapped: its patient and the service input (nothing written yet). */
   async function incoming(ctx: FhirContext, body: unknown) {
-    const r = parseResource(spec.type, body, z.looseObject({}));
+    const r = parseResource(spec.type, body, anyObject);
     const patientId = patientOf(r, spec.type, spec.type === 'AllergyIntolerance' ? 'patient' : 'subject');
     const input = await withPaths(spec.paths, spec.type, () => spec.fromFhir(r, ctx.db));
     const parsed = entryInputs[spec.kind].safeParse(input);

@@ -15,6 +15,7 @@ import type { Db, Tx } from '../db/database.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { EXTENSION } from './codes.js';
 import { matchOne } from './conditional.js';
+import { residentIdsOf } from './patient.js';
 import { invalid, unprocessable } from './outcome.js';
 import { RESOURCES } from './registry.js';
 import { EntryBatchError } from '../record/entries.js';
@@ -184,12 +185,14 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
     // entry could depend on them being in the database, and at the end. Their conditional matches by identifier are
     // looked up for the whole Bundle first, one query per type; an entry whose match an earlier entry of the Bundle
     // could have changed (same type written one by one, or the same identifier) is matched when it comes, as before.
+    // Patients matched by resident ID are looked up up front the same way (then created one by one).
+    const tokenOf = (e: Planned) => (e.module.matchIdentifiers ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined);
     const batchable = (e: Planned) => !!e.module.createMany && !!e.module.prepareCreate && !!caller.role.institutionId
-      && (e.method === 'POST' ? !e.ifNoneExist || identifierCriteria(e.ifNoneExist) !== undefined : identifierCriteria(e.criteria) !== undefined);
+      && (e.method === 'POST' ? !e.ifNoneExist || tokenOf(e) !== undefined : tokenOf(e) !== undefined);
     const prematched = new Map<string, Map<string, { identifier: string; id: string | null }>>();
     const tokensOf = new Map<string, Set<string>>();
     for (const e of order) {
-      const token = batchable(e) ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined;
+      const token = tokenOf(e);
       if (token === undefined) continue;
       if (!tokensOf.has(e.module.type)) tokensOf.set(e.module.type, new Set());
       tokensOf.get(e.module.type)!.add(token);
@@ -226,14 +229,14 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
 
     for (const e of order) {
       try {
-        const token = batchable(e) ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined;
+        const token = tokenOf(e);
         const pre = token !== undefined && !oneByOne.has(e.module.type) ? prematched.get(e.module.type)?.get(token) : undefined;
-        const stale = pre !== undefined && written.get(e.module.type)?.has(pre.identifier);
-        const known = token === undefined ? e.method === 'POST' && batchable(e) && !oneByOne.has(e.module.type) : pre !== undefined && !stale;
+        /** The match looked up up front, when nothing written since can have changed it. */
+        const usable = pre !== undefined && !written.get(e.module.type)?.has(pre.identifier) ? pre : undefined;
         // Created together later: a batchable create whose match (none) is known and whose conditional references
         // (other than to patients) need nothing pending to be written first.
         const readsEntries = references(e.resource).some((r) => /^[A-Z][A-Za-z]+\?/.test(r) && !r.startsWith('Patient?'));
-        const deferred = known && !pre?.id && !readsEntries;
+        const deferred = batchable(e) && (token === undefined ? !oneByOne.has(e.module.type) : usable !== undefined && !usable.id) && !readsEntries;
         // Anything else may read what is pending, except a Patient (the patient index: no record entries read).
         if (!deferred && (e.module.type !== 'Patient' || readsEntries)) await flush();
         // References to entries of this bundle (fullUrl) and conditional references (Type?criteria) become Type/<id>.
@@ -276,9 +279,14 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
         }
         if (m.createMany) oneByOne.add(m.type);
         let out: Outcome;
-        const existing = e.method === 'POST'
+        const existing = usable ? usable.id : e.method === 'POST'
           ? (e.ifNoneExist ? await match(ctx, m, e.ifNoneExist) : null)
           : e.criteria !== undefined ? await match(ctx, m, e.criteria) : e.id ?? null;
+        if (m.type === 'Patient') {
+          // An update may change a resident ID: later matches are looked up one by one again.
+          if (existing) oneByOne.add(m.type);
+          else written.set(m.type, new Set([...written.get(m.type) ?? [], ...residentIdsOf(resource)]));
+        }
         if (e.method === 'POST' && existing) {
           out = { status: '200 OK', type: m.type, id: existing, resource: await m.read(ctx, existing), changed: false };
         } else if (existing) {
