@@ -21,6 +21,23 @@ export interface Config {
   eventRetentionDays: number;
   /** Server-side WebSocket heartbeat: ping every interval, close after `wsTimeoutMs` without any answer. */
   wsPingMs: number; wsTimeoutMs: number;
+  /** Video room ICE: static RTCIceServer entries (`ICE_SERVERS`, JSON) and/or TURN servers given time-limited REST
+   *  credentials from a secret shared with coturn (`TURN_URLS`, comma-separated, + `TURN_SECRET`). */
+  iceServers: IceServer[]; turnUrls: string[]; turnSecret?: string; turnTtlSeconds: number;
+}
+
+/** RTCIceServer as the browser takes it. */
+export interface IceServer { urls: string | string[]; username?: string; credential?: string }
+
+function iceServersFromEnv(): IceServer[] {
+  const raw = process.env.ICE_SERVERS;
+  if (!raw) return [];
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw new Error('ICE_SERVERS must be a JSON array of {urls, username?, credential?}'); }
+  const ok = Array.isArray(v) && v.every((s) => s && typeof s === 'object'
+    && (typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u: unknown) => typeof u === 'string'))));
+  if (!ok) throw new Error('ICE_SERVERS must be a JSON array of {urls, username?, credential?}');
+  return v as IceServer[];
 }
 
 export function loadConfig(overrides: Partial<Config> = {}): Config {
@@ -47,6 +64,10 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     eventRetentionDays: num('EVENT_RETENTION_DAYS', 7),
     wsPingMs: num('WS_PING_MS', 25_000),
     wsTimeoutMs: num('WS_TIMEOUT_MS', 60_000),
+    iceServers: iceServersFromEnv(),
+    turnUrls: (process.env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    turnSecret: process.env.TURN_SECRET || undefined,
+    turnTtlSeconds: num('TURN_TTL_SECONDS', 3600),
     ...overrides,
   };
 }

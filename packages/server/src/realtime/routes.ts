@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Connection } from './hub.js';
+import { Rooms } from './room.js';
 import { mayFollow } from './topics.js';
 
 const clientFrame = z.discriminatedUnion('type', [
@@ -15,6 +16,10 @@ const clientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unsubscribe'), topic: z.string().max(100) }),
   z.object({ type: z.literal('ping') }),
   z.object({ type: z.literal('pong') }),
+  // The consultation video room (realtime/room.ts): signaling for a WebRTC mesh.
+  z.object({ type: z.literal('room.join'), consultationId: z.uuid() }),
+  z.object({ type: z.literal('room.leave'), consultationId: z.uuid() }),
+  z.object({ type: z.literal('room.signal'), consultationId: z.uuid(), to: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()) }),
 ]);
 /** A socket that cannot keep up is closed (it resumes after reconnecting) rather than buffered without limit. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -23,6 +28,9 @@ const TOPIC_LIMIT = 50;
 export async function realtimeRoutes(app: FastifyInstance) {
   const { hub, db, config } = app;
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const rooms = new Rooms(app.dbHandle, app.log);
+  await rooms.start();
+  app.addHook('onClose', async () => rooms.stop());
 
   // Heartbeats: a WebSocket ping to every socket; one silent for wsTimeoutMs is terminated.
   const alive = new Map<WebSocket, number>();
@@ -91,9 +99,13 @@ export async function realtimeRoutes(app: FastifyInstance) {
             hub.subscribe(conn, frame.topic);
             reply({ type: 'subscribed', topic: frame.topic });
           });
+          return;
+        case 'room.join': run(() => rooms.join(conn, frame.consultationId)); return;
+        case 'room.leave': run(() => rooms.leave(conn, frame.consultationId)); return;
+        case 'room.signal': run(() => rooms.signal(conn, frame.consultationId, frame.to, frame.data));
       }
     });
-    ws.on('close', () => { alive.delete(ws); hub.remove(conn); });
+    ws.on('close', () => { alive.delete(ws); hub.remove(conn); run(() => rooms.leave(conn)); });
     ws.on('error', () => ws.terminate());
   });
 }
