@@ -14,6 +14,7 @@ import { codeRoutes } from '../codes/routes.js';
 import { consultationReportRoutes } from '../consultation/report-routes.js';
 import { consultationRoomRoutes } from '../consultation/room-routes.js';
 import { consultationRoutes } from '../consultation/routes.js';
+import { startConsultationSweep } from '../consultation/overdue.js';
 import { resolveToken } from '../auth/api-tokens.js';
 import { authRoutes } from '../auth/routes.js';
 import { userRoutes } from '../auth/users-routes.js';
@@ -92,7 +93,9 @@ export async function buildApp(handle: DbHandle, config: Config, options: BuildO
   const roller = startScheduleRoller(handle.db, app.log);
   // 转诊时限: overdue referral steps escalate to the responsible office every five minutes.
   const sweep = startReferralSweep(handle.db, app.log);
-  app.addHook('onClose', async () => { await roller.stop(); await sweep.stop(); await dispatcher.stop(); await hub.stop(); });
+  // 会诊时限: overdue consultations escalate to the centre, stale requests expire, every minute.
+  const consultationSweep = startConsultationSweep(handle.db, app.log);
+  app.addHook('onClose', async () => { await roller.stop(); await sweep.stop(); await consultationSweep.stop(); await dispatcher.stop(); await hub.stop(); });
   app.decorateRequest('caller', null);
   const routeList: RouteInfo[] = [];
   app.decorate('routeList', routeList);
