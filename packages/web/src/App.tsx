@@ -47,6 +47,12 @@ const PublicStatusPage = lazy(() => import('./pages/referral/PublicStatusPage'))
 const QuickConsultsPage = lazy(() => import('./pages/quick-consult/QuickConsultsPage'));
 const ConsultationReportPage = lazy(() => import('./pages/consultation-report/ConsultationReportPage'));
 const ConsultationRoomPage = lazy(() => import('./pages/consultation-room/RoomPage'));
+const ConsultationsPage = lazy(() => import('./pages/consultation/ConsultationsPage'));
+const ConsultationCreatePage = lazy(() => import('./pages/consultation/ConsultationCreatePage'));
+const ConsultationDetailPage = lazy(() => import('./pages/consultation/ConsultationDetailPage'));
+const ConsultationPrintPage = lazy(() => import('./pages/consultation/PrintPage'));
+const ConsultationOverduePage = lazy(() => import('./pages/consultation/OverduePage'));
+const ConsultationTimeLimitsPage = lazy(() => import('./pages/consultation/TimeLimitsPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 export const FullPageSpin = () => (
@@ -71,6 +77,7 @@ export function AppRoutes() {
       {/* The QR code of the referral slip: no sign-in. */}
       <Route path="/r/:token" element={page(<PublicStatusPage />)} />
       <Route path="/referrals/:id/print" element={<RequireAuth>{page(<ReferralSlipPage />)}</RequireAuth>} />
+      <Route path="/consultations/:id/print" element={<RequireAuth>{page(<ConsultationPrintPage />)}</RequireAuth>} />
       <Route element={<RequireAuth><RealtimeProvider><InboxProvider><AppLayout /></InboxProvider></RealtimeProvider></RequireAuth>}>
         <Route index element={page(<HomePage />)} />
         <Route path="patients" element={page(<PatientSearchPage />)} />
@@ -104,8 +111,14 @@ export function AppRoutes() {
         <Route path="referrals/mine" element={page(<MyReferralsPage />)} />
         <Route path="referrals/:id" element={page(<ReferralDetailPage />)} />
         <Route path="referrals/:id/edit" element={page(<ReferralCreatePage />)} />
+        <Route path="consultations" element={page(<ConsultationsPage />)} />
+        <Route path="consultations/new" element={page(<ConsultationCreatePage />)} />
+        <Route path="consultations/overdue" element={page(<ConsultationOverduePage />)} />
+        <Route path="consultations/time-limits" element={page(<ConsultationTimeLimitsPage />)} />
         <Route path="consultations/report" element={page(<ConsultationReportPage />)} />
         <Route path="consultations/:id/room" element={page(<ConsultationRoomPage />)} />
+        <Route path="consultations/:id" element={page(<ConsultationDetailPage />)} />
+        <Route path="consultations/:id/edit" element={page(<ConsultationCreatePage />)} />
         <Route path="quick-consults/:id?" element={page(<QuickConsultsPage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
         <Route path="admin/users" element={page(<UsersPage />)} />

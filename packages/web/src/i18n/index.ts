@@ -1,6 +1,7 @@
 /** i18next set-up: Chinese first, English on request, the choice remembered in localStorage. */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { consultationEn, consultationZh } from './consultation';
 import { consultationExtraEn, consultationExtraZh } from './consultation-extra';
 import { en } from './en';
 import { zh } from './zh';
@@ -23,8 +24,8 @@ export function setLang(lang: Lang) {
 }
 
 void i18n.use(initReactI18next).init({
-  // 会诊统计 and 移动问诊 keep their labels in a file of their own, under `cx.`.
-  resources: { 'zh-CN': { translation: { ...zh, cx: consultationExtraZh } }, 'en-US': { translation: { ...en, cx: consultationExtraEn } } },
+  // 远程会诊 keeps its labels in a file of its own, under `consultation.`; 会诊统计 and 移动问诊 theirs under `cx.`.
+  resources: { 'zh-CN': { translation: { ...zh, consultation: consultationZh, cx: consultationExtraZh } }, 'en-US': { translation: { ...en, consultation: consultationEn, cx: consultationExtraEn } } },
   lng: storedLang(),
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false },

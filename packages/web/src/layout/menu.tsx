@@ -3,7 +3,7 @@ import {
   ApartmentOutlined, AuditOutlined, BankOutlined, ClusterOutlined, CloudUploadOutlined, FolderOpenOutlined,
   AlertOutlined, ApiOutlined, BarChartOutlined, CalendarOutlined, FileProtectOutlined, CarryOutOutlined, FieldTimeOutlined, HomeOutlined, IdcardOutlined, ScheduleOutlined, MessageOutlined, SafetyOutlined, SolutionOutlined, StarOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
-import { CheckSquareOutlined, ClockCircleOutlined, FallOutlined, PlusCircleOutlined, SwapOutlined } from '@ant-design/icons';
+import { CheckSquareOutlined, ClockCircleOutlined, FallOutlined, MobileOutlined, PlusCircleOutlined, SettingOutlined, SwapOutlined, VideoCameraOutlined } from '@ant-design/icons';
 import { Badge, type MenuProps } from 'antd';
 import type { TFunction } from 'i18next';
 import type { Action } from '@yilian/core';
@@ -32,6 +32,8 @@ export function menuItems(t: TFunction, can: AuthContextCan, hasOwnRecord: boole
   }
   const referral = referralItems(t, can, hasOwnRecord);
   if (referral.length) items.push({ key: 'referral', icon: <SwapOutlined />, label: t('nav.referrals'), children: referral });
+  const consultation = consultationItems(t, can, hasOwnRecord);
+  if (consultation.length) items.push({ key: 'consultation', icon: <VideoCameraOutlined />, label: t('consultation.nav.group'), children: consultation });
   const scheduling = schedulingItems(t, can, hasOwnRecord);
   if (scheduling.length) items.push({ key: 'scheduling', icon: <ScheduleOutlined />, label: t('nav.scheduling'), children: scheduling });
   if (can('directory.read')) {
@@ -68,6 +70,19 @@ function referralItems(t: TFunction, can: AuthContextCan, patient: boolean): Ite
   return children;
 }
 
+/** 远程会诊: the desk, a new request, overdue requests and the report for the centre and offices, quick consults, time limits. */
+function consultationItems(t: TFunction, can: AuthContextCan, patient: boolean): Item[] {
+  if (patient) return [];
+  const children: Item[] = [];
+  if (can('consultation.read')) children.push({ key: '/consultations', icon: <VideoCameraOutlined />, label: t('consultation.nav.list') });
+  if (can('consultation.create')) children.push({ key: '/consultations/new', icon: <PlusCircleOutlined />, label: t('consultation.nav.create') });
+  if (can('consultation.centre') || can('consultation.report')) children.push({ key: '/consultations/overdue', icon: <ClockCircleOutlined />, label: t('consultation.nav.overdue') });
+  if (can('consultation.report')) children.push({ key: '/consultations/report', icon: <BarChartOutlined />, label: t('consultation.nav.report') });
+  if (can('quick_consult.use')) children.push({ key: '/quick-consults', icon: <MobileOutlined />, label: t('consultation.nav.quick') });
+  if (can('consultation.configure')) children.push({ key: '/consultations/time-limits', icon: <SettingOutlined />, label: t('consultation.nav.limits') });
+  return children;
+}
+
 /** 预约排班 for staff: the slot calendar, appointments, schedules and rules, the quota report — as the role allows. */
 function schedulingItems(t: TFunction, can: AuthContextCan, patient: boolean): Item[] {
   if (patient || !can('schedule.read')) return [];
@@ -78,7 +93,7 @@ function schedulingItems(t: TFunction, can: AuthContextCan, patient: boolean): I
   return children;
 }
 
-const ALL_KEYS = ['/referrals/new', '/referrals/tasks', '/referrals/candidates', '/referrals/overdue', '/referrals/report', '/referrals/mine', '/referrals', '/scheduling/calendar', '/scheduling/appointments', '/scheduling/resources', '/scheduling/report', '/scheduling/mine', '/scheduling/book', '/messages', '/patients/new', '/patients', '/me/record', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
+const ALL_KEYS = ['/consultations/new', '/consultations/overdue', '/consultations/report', '/consultations/time-limits', '/consultations', '/quick-consults', '/referrals/new', '/referrals/tasks', '/referrals/candidates', '/referrals/overdue', '/referrals/report', '/referrals/mine', '/referrals', '/scheduling/calendar', '/scheduling/appointments', '/scheduling/resources', '/scheduling/report', '/scheduling/mine', '/scheduling/book', '/messages', '/patients/new', '/patients', '/me/record', '/me', '/directory/consortia', '/directory/institutions', '/directory/departments',
   '/directory/practitioners', '/directory/experts', '/directory/import', '/admin/users', '/admin/break-glass', '/admin/api-clients', '/audit', '/account'];
 
 /** The menu key of a location: the longest entry that is a prefix of the path. */

@@ -4,7 +4,7 @@ import {
   SolutionOutlined, StarOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { ROLE_LABELS, type Action } from '@yilian/core';
-import { BellOutlined, MessageOutlined, SwapOutlined } from '@ant-design/icons';
+import { BellOutlined, MessageOutlined, SwapOutlined, VideoCameraOutlined } from '@ant-design/icons';
 import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, type ReactNode } from 'react';
@@ -19,9 +19,13 @@ import { useInbox } from '../../messaging/inbox';
 import { toNotification, type AppNotification } from '../../messaging/types';
 import { useRealtimeEvent } from '../../realtime/RealtimeProvider';
 import type { Me } from '../../types';
+import { ConsultationCountsCard } from '../consultation/ConsultationCountsCard';
 import { ReferralCountsCard } from '../referral/ReferralCountsCard';
 import { scopeQuery, scopesFor } from '../scheduling/AppointmentsPage';
 import { dayStart, type Appointment } from '../scheduling/model';
+
+/** Shortcuts whose labels live with their capability's translations. */
+const SC_LABELS: Record<string, string> = { consultations: 'consultation.sc.list', newConsultation: 'consultation.sc.create' };
 
 interface Shortcut { key: string; to: string; icon: ReactNode; needs?: Action; show?: boolean }
 
@@ -116,6 +120,8 @@ export default function HomePage() {
     { key: 'newReferral', to: '/referrals/new', icon: <SwapOutlined />, needs: 'referral.create' },
     { key: 'referrals', to: '/referrals', icon: <SwapOutlined />, needs: 'referral.read', show: me.role.role !== 'patient' },
     { key: 'myReferrals', to: '/referrals/mine', icon: <SwapOutlined />, show: me.role.role === 'patient' && !!me.patientId },
+    { key: 'consultations', to: '/consultations', icon: <VideoCameraOutlined />, needs: 'consultation.read', show: me.role.role !== 'patient' },
+    { key: 'newConsultation', to: '/consultations/new', icon: <VideoCameraOutlined />, needs: 'consultation.create' },
     { key: 'schedCalendar', to: '/scheduling/calendar', icon: <CalendarOutlined />, needs: 'appointment.book', show: me.role.role !== 'patient' },
     { key: 'schedAppointments', to: '/scheduling/appointments', icon: <CarryOutOutlined />, show: me.role.role !== 'patient' && (can('appointment.cancel') || can('appointment.attend')) },
     { key: 'schedResources', to: '/scheduling/resources', icon: <FieldTimeOutlined />, needs: 'schedule.manage' },
@@ -156,7 +162,10 @@ export default function HomePage() {
       <Row gutter={[16, 16]}>
         {/* On a phone the shortcuts come first: they are what one reaches for there. */}
         {can('referral.read') && me.role.role !== 'patient' && (
-          <Col xs={{ span: 24, order: 1 }} lg={{ span: 24, order: 0 }}><ReferralCountsCard /></Col>
+          <Col xs={{ span: 24, order: 1 }} lg={{ span: can('consultation.read') ? 12 : 24, order: 0 }}><ReferralCountsCard /></Col>
+        )}
+        {can('consultation.read') && me.role.role !== 'patient' && (
+          <Col xs={{ span: 24, order: 1 }} lg={{ span: can('referral.read') ? 12 : 24, order: 0 }}><ConsultationCountsCard /></Col>
         )}
         <Col xs={{ span: 24, order: 2 }} lg={{ span: 14, order: 1 }}>
           <TodoCard mobile={mobile} appointments={appointments} />
@@ -168,7 +177,7 @@ export default function HomePage() {
                 <Col key={s.key} xs={6} sm={6} lg={8}>
                   <Card size="small" hoverable onClick={() => navigate(s.to)} styles={{ body: { padding: 4 } }}>
                     <div className="yl-shortcut" style={mobile ? { height: 76, gap: 4 } : undefined}>
-                      {s.icon}<span style={{ fontSize: mobile ? 12 : 13, lineHeight: 1.3 }}>{t(`home.sc.${s.key}`)}</span>
+                      {s.icon}<span style={{ fontSize: mobile ? 12 : 13, lineHeight: 1.3 }}>{t(SC_LABELS[s.key] ?? `home.sc.${s.key}`)}</span>
                     </div>
                   </Card>
                 </Col>
