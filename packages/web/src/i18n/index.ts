@@ -4,6 +4,7 @@ import { initReactI18next } from 'react-i18next';
 import { consultationEn, consultationZh } from './consultation';
 import { consultationExtraEn, consultationExtraZh } from './consultation-extra';
 import { en } from './en';
+import { roomEn, roomZh } from './room';
 import { zh } from './zh';
 
 export type Lang = 'zh-CN' | 'en-US';
@@ -32,5 +33,6 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
 });
 document.documentElement.lang = storedLang();
+for (const [lng, room] of [['zh-CN', roomZh], ['en-US', roomEn]] as const) i18n.addResourceBundle(lng, 'translation', { room }, true, true);
 
 export default i18n;

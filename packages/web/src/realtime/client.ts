@@ -14,6 +14,9 @@ export interface TopicEvent { topic: string; type: string; data: Record<string, 
 type EventHandler = (e: RealtimeEvent) => void;
 type TopicHandler = (e: TopicEvent) => void;
 type StateHandler = (s: ConnectionState) => void;
+/** A frame of the consultation video room (`room.joined`, `room.peer`, `room.signal`, or an `error` about a room). */
+export interface RoomFrame { type: string; consultationId: string; [key: string]: unknown }
+type RoomHandler = (f: RoomFrame) => void;
 
 export interface RealtimeOptions {
   url: string;
@@ -66,6 +69,7 @@ export class RealtimeClient {
   private readonly eventHandlers = new Map<string, Set<EventHandler>>();
   private readonly topicHandlers = new Map<string, Set<TopicHandler>>();
   private readonly stateHandlers = new Set<StateHandler>();
+  private readonly roomHandlers = new Set<RoomHandler>();
 
   private readonly opts: Required<Omit<RealtimeOptions, 'WebSocketImpl' | 'onAuthLost'>> & Pick<RealtimeOptions, 'WebSocketImpl' | 'onAuthLost'>;
 
@@ -129,6 +133,19 @@ export class RealtimeClient {
         this.send({ type: 'unsubscribe', topic });
       }
     };
+  }
+
+  /** Video-room frames from the server (rtc/room.ts); they are not replayed after a reconnect: the room joins again. */
+  onRoomFrame(handler: RoomHandler): () => void {
+    this.roomHandlers.add(handler);
+    return () => { this.roomHandlers.delete(handler); };
+  }
+
+  /** Sends a video-room frame now; false when the socket is not open (the room waits for the state 'open'). */
+  sendRoom(frame: { type: 'room.join' | 'room.leave' | 'room.signal'; consultationId: string; [key: string]: unknown }): boolean {
+    if (this.state !== 'open' || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
   }
 
   private send(frame: object) {
@@ -218,6 +235,12 @@ export class RealtimeClient {
       }
       case 'ping':
         this.send({ type: 'pong' });
+        break;
+      case 'room.joined': case 'room.peer': case 'room.signal': case 'error':
+        if (typeof frame.consultationId !== 'string') break;
+        for (const h of [...this.roomHandlers]) {
+          try { h(frame as RoomFrame); } catch (err) { console.error(err); }
+        }
         break;
       default:
         break; // pong, error frames: the heartbeat already counted them
