@@ -12,7 +12,7 @@ import { can } from '../policy/policy.js';
 import { publish, publishTopic } from '../realtime/bus.js';
 import { contains, inTx, THREAD, type Reader, type Tx } from './common.js';
 
-export const CASE_TYPES = ['consultation', 'referral', 'study', 'patient'] as const;
+export const CASE_TYPES = ['consultation', 'referral', 'study', 'patient', 'quick_consult'] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
 
 export interface ThreadRow {

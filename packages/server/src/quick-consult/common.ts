@@ -1,0 +1,103 @@
+/**
+ * Shared pieces of quick online consults (移动问诊): the steps as data, loading, who the caller is to a consult,
+ * the view, the system line written into the chat and the notice to the other side.
+ */
+import { AppError, forbidden, notFound, QUICK_CONSULT_STATE_LABELS, type QuickConsultState } from '@yilian/core';
+import type { Db, Reader, Tx } from '../db/database.js';
+import type { Caller } from '../http/context.js';
+import { notify, type Bilingual } from '../messaging/notifications.js';
+import { participantIds } from '../messaging/threads.js';
+import { publish } from '../realtime/bus.js';
+
+export const QUICK_CONSULT = { zh: '移动问诊', en: 'Quick consult' };
+
+export const QUICK_CONSULT_ACTIONS = ['answer', 'convert', 'close'] as const;
+export type QuickConsultAction = (typeof QUICK_CONSULT_ACTIONS)[number];
+export type QuickConsultActor = 'expert' | 'asker_or_expert';
+
+/** The steps of a quick consult: from-states, to-state, who may take it (the asker asks by creating it). */
+export const QUICK_CONSULT_TRANSITIONS: Record<QuickConsultAction, { from: readonly QuickConsultState[]; to: QuickConsultState; actor: QuickConsultActor; label: Bilingual }> = {
+  // A further answer after the first is allowed: the conversation goes on until it is closed or converted.
+  answer: { from: ['open', 'answered'], to: 'answered', actor: 'expert', label: { zh: '专家回复', en: 'Answer' } },
+  convert: { from: ['open', 'answered'], to: 'converted', actor: 'asker_or_expert', label: { zh: '转为正式会诊或转诊', en: 'Convert to a consultation or referral' } },
+  close: { from: ['open', 'answered'], to: 'closed', actor: 'asker_or_expert', label: { zh: '结束问诊', en: 'Close' } },
+};
+
+export type QuickConsultRow = Awaited<ReturnType<typeof loadQuickConsult>>;
+
+export async function loadQuickConsult(db: Reader, id: string, lock = false) {
+  let q = db.selectFrom('quick_consult').selectAll().where('id', '=', id);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound(QUICK_CONSULT, 'id');
+  return row;
+}
+
+export const sideOf = (caller: Caller, q: { asker_user_id: string; expert_user_id: string }): 'asker' | 'expert' | null =>
+  caller.userId === q.asker_user_id ? 'asker' : caller.userId === q.expert_user_id ? 'expert' : null;
+
+/** Only the two doctors of a quick consult see it. */
+export function assertParticipant(caller: Caller, q: QuickConsultRow): 'asker' | 'expert' {
+  const side = sideOf(caller, q);
+  if (!side) throw new AppError(403, 'not_participant', '您不是该问诊的参与者', 'You do not take part in this quick consult', 'id');
+  return side;
+}
+
+export function allowedActions(caller: Caller, q: QuickConsultRow): QuickConsultAction[] {
+  const side = sideOf(caller, q);
+  if (!side) return [];
+  return QUICK_CONSULT_ACTIONS.filter((a) => {
+    const t = QUICK_CONSULT_TRANSITIONS[a];
+    return t.from.includes(q.status as QuickConsultState) && (t.actor === 'asker_or_expert' || side === 'expert');
+  });
+}
+
+/** The refusal of a step the state does not allow (409 naming the current state). */
+export const invalidTransition = (status: string, action: string) => {
+  const label = QUICK_CONSULT_STATE_LABELS[status as QuickConsultState] ?? { zh: status, en: status };
+  return new AppError(409, 'invalid_transition', `问诊当前为“${label.zh}”，不能执行该操作（${action}）`,
+    `The quick consult is ${label.en.toLowerCase()}; ${action} is not possible now`, 'action', { status, action });
+};
+
+/** WZ + China-time date + a 4-digit number of the day. */
+export async function nextCode(tx: Tx, now = new Date()): Promise<string> {
+  const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const prefix = `WZ${day}`;
+  const last = await tx.selectFrom('quick_consult').select('code').where('code', 'like', `${prefix}%`).orderBy('code', 'desc').limit(1).executeTakeFirst();
+  return `${prefix}${String((last ? Number(last.code.slice(prefix.length)) : 0) + 1).padStart(4, '0')}`;
+}
+
+/**
+ * Runs a service written for a whole database (it opens its own transaction) inside a transaction already open, so
+ * a quick consult's step and what it causes (the chat message, the draft consultation or referral) commit together
+ * or not at all. Kysely does not nest transactions; this hands the service the open one instead.
+ */
+export function joinTx(tx: Tx): Db {
+  return new Proxy(tx, {
+    get(target, prop, receiver) {
+      if (prop === 'transaction') return () => ({ execute: <T>(fn: (t: Tx) => Promise<T>) => fn(target) });
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  }) as unknown as Db;
+}
+
+/** A line in the consult's chat saying what happened (message kind `system`, sent as the actor). */
+export async function systemLine(tx: Tx, caller: Caller, threadId: string, body: string) {
+  const m = await tx.insertInto('message').values({ thread_id: threadId, sender_id: caller.userId, kind: 'system', body })
+    .returning(['id', 'created_at']).executeTakeFirstOrThrow();
+  await tx.updateTable('thread').set({ last_message_at: m.created_at }).where('id', '=', threadId).execute();
+  await publish(tx, await participantIds(tx, threadId), 'message.created', {
+    id: Number(m.id), threadId, senderId: caller.userId, senderName: caller.displayName, kind: 'system', body, file: null,
+    replyTo: null, reply: null, clientId: null, createdAt: m.created_at,
+  });
+}
+
+/** Tells the other side (no patient data: the code and what happened) and refreshes both sides' lists. */
+export async function quickConsultNotice(tx: Tx, q: { id: string; code: string; status: string; asker_user_id: string; expert_user_id: string }, actorId: string, title: Bilingual) {
+  const other = actorId === q.asker_user_id ? q.expert_user_id : q.asker_user_id;
+  await notify(tx, {
+    userIds: [other], kind: 'quick_consult', title, body: { zh: `问诊号 ${q.code}`, en: `Quick consult ${q.code}` },
+    link: `/quick-consults/${q.id}`, caseType: 'quick_consult', caseId: q.id,
+  });
+  await publish(tx, [q.asker_user_id, q.expert_user_id], 'quick_consult.updated', { id: q.id, status: q.status });
+}
