@@ -51,7 +51,12 @@ export async function applyAction(tx: Tx, caller: Caller, c: ConsultationRow, ac
     throw versionConflict(c.version);
   }
   for (const need of t.needs ?? []) {
-    if (need === 'consent' || need === 'opinions') continue;
+    if (need === 'opinions') continue; // checked with the experts' rows in 'forward'
+    if (need === 'consent') {
+      if (!await tx.selectFrom('consultation_consent').select('id').where('consultation_id', '=', c.id).executeTakeFirst())
+        throw badRequest('consent_missing', '请先上传患者的远程会诊知情同意书', 'Record the patient’s informed consent first', 'consent');
+      continue;
+    }
     const field = NEED_FIELD[need];
     const v = input[field];
     if (v === undefined || v === null || (typeof v === 'string' && !v.trim()) || (Array.isArray(v) && !v.length))
@@ -83,8 +88,6 @@ export async function applyAction(tx: Tx, caller: Caller, c: ConsultationRow, ac
   switch (action) {
     case 'submit':
     case 'submit_urgent': {
-      if (!await tx.selectFrom('consultation_consent').select('id').where('consultation_id', '=', c.id).executeTakeFirst())
-        throw badRequest('consent_missing', '请先上传患者的远程会诊知情同意书', 'Record the patient’s informed consent first', 'consent');
       if (action === 'submit_urgent') {
         set.urgent_reason = input.reason;
         await reachCentre();
