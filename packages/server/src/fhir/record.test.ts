@@ -296,6 +296,76 @@ describe(`FHIR transaction Bundle on ${dbKind}`, () => {
     expect(await tableHashes(t.db, [...RECORD, 'audit_log'])).toEqual(before);
   });
 
+  it('writes a bundle\'s new entries of each type together: per-entry answers, checks and errors as one by one, one audit entry per patient', async () => {
+    const HIS2 = 'https://his.batch.example/id';
+    const rids = [makeResidentId('330521', '1961-02-03', 'male', 4721), makeResidentId('330521', '1962-03-04', 'female', 4722)];
+    const visit = (n: number, values: [string, number][], extra: object[] = []) => [
+      { fullUrl: `urn:uuid:6c1d8e3f-0000-4000-8000-00000000000${n}`, resource: { resourceType: 'Patient', identifier: [{ system: RID, value: rids[n] }], name: [{ text: `批量${n}` }] },
+        request: { method: 'PUT', url: `Patient?identifier=${RID}|${rids[n]}` } },
+      { fullUrl: `urn:uuid:6c1d8e3f-0000-4000-8000-00000000001${n}`, resource: { resourceType: 'Encounter', status: 'finished', identifier: [{ system: HIS2, value: `V${n}` }],
+        class: { code: 'AMB' }, subject: { reference: `urn:uuid:6c1d8e3f-0000-4000-8000-00000000000${n}` }, period: { start: '2026-04-01T08:00:00+08:00' } },
+        request: { method: 'PUT', url: `Encounter?identifier=${HIS2}|V${n}` } },
+      ...values.map(([code, value], i) => ({ resource: { resourceType: 'Observation', status: 'final', identifier: [{ system: HIS2, value: `L${n}-${i}` }],
+        subject: { reference: `urn:uuid:6c1d8e3f-0000-4000-8000-00000000000${n}` }, encounter: { reference: `urn:uuid:6c1d8e3f-0000-4000-8000-00000000001${n}` },
+        category: [{ coding: [{ code: 'laboratory' }] }], code: { coding: [{ code }], ...(code === 'GLU' || code === 'NO-SUCH-ITEM' ? {} : { text: code }) }, valueQuantity: { value, unit: 'mmol/L' }, effectiveDateTime: '2026-04-01T08:10:00+08:00' },
+        request: { method: 'PUT', url: `Observation?identifier=${HIS2}|L${n}-${i}` } })),
+      ...extra,
+    ];
+    const b = (entries: object[]) => ({ resourceType: 'Bundle', type: 'transaction', entry: entries });
+    const stranger = await makePatient(t.db);
+    const before = await tableHashes(t.db, [...RECORD, 'audit_log']);
+    // A check that needs the database (an unknown lab item without a name) names its entry, and nothing is written.
+    const unknownItem = expectOutcome(await his.post('/fhir', b([...visit(0, [['GLU', 5.1], ['NO-SUCH-ITEM', 1]]), ...visit(1, [['GLU', 6.2]])])), 400, 'name_required');
+    expect(unknownItem.diagnostics).toMatch(/^Bundle\.entry\[3\]: /);
+    expect(await tableHashes(t.db, [...RECORD, 'audit_log'])).toEqual(before);
+    // Record access is decided as one by one: another institution's patient, without a care relationship, is refused.
+    const refused = expectOutcome(await his.post('/fhir', b([...visit(0, [['GLU', 5.1]]), { resource: { resourceType: 'Observation', status: 'final',
+      subject: { reference: `Patient/${stranger.id}` }, category: [{ coding: [{ code: 'laboratory' }] }], code: { coding: [{ code: 'GLU' }] }, valueQuantity: { value: 5 },
+      effectiveDateTime: '2026-04-01T08:00:00Z' }, request: { method: 'POST', url: 'Observation' } }])), 403, 'record_access_denied');
+    expect(refused.diagnostics).toMatch(/^Bundle\.entry\[3\]: /);
+    expect(await tableHashes(t.db, [...RECORD, 'audit_log'])).toEqual(before);
+
+    // Two entries with one identifier: the second finds what the first wrote (a new version), as one by one.
+    const entries = [...visit(0, [['GLU', 5.1], ['TC', 4.2]]), ...visit(1, [['GLU', 6.2], ['GLU', 6.3]])];
+    (entries[8] as any).resource.identifier[0].value = 'L1-0';
+    (entries[8] as any).request.url = `Observation?identifier=${HIS2}|L1-0`;
+    const res = await his.post('/fhir', b(entries));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.entry.map((e: any) => e.response.status)).toEqual([...Array(8).fill('201 Created'), '200 OK']);
+    expect(res.body.entry[8].response.location).toBe(res.body.entry[7].response.location);
+    expect(res.body.entry[8].response.etag).toBe('W/"2"');
+    for (const e of res.body.entry.slice(0, 8)) {
+      expect(e.response.location).toMatch(/^(Patient|Encounter|Observation)\/[0-9a-f-]{36}$/);
+      expect(e.resource).toBeUndefined();
+      if (!e.response.location.startsWith('Patient')) expect(e.response.etag).toBe('W/"1"');
+      expect(Date.parse(e.response.lastModified)).not.toBeNaN();
+    }
+    const id = (i: number) => res.body.entry[i].response.location.split('/')[1];
+    const stored = await t.db.selectFrom('observation').select(['entry_id', 'patient_id', 'encounter_id', 'name', 'value_num', 'version', 'institution_id'])
+      .where('entry_id', 'in', [id(2), id(3), id(6)]).where('superseded_at', 'is', null).orderBy('value_num').execute();
+    expect(stored.map((o) => [o.entry_id, o.patient_id, o.encounter_id, o.version, o.institution_id])).toEqual([
+      [id(3), id(0), id(1), 1, w.upper.id], [id(2), id(0), id(1), 1, w.upper.id], [id(6), id(4), id(5), 2, w.upper.id]]);
+    expect(stored[0]!.name).toBeTruthy();
+    // The stored entries read back as the response said.
+    const read = await his.get(`/fhir/Observation/${id(2)}`);
+    expect(read.body.meta).toEqual({ versionId: '1', lastUpdated: res.body.entry[2].response.lastModified });
+    // Audit: per patient one entry naming the observations written together.
+    const created = await t.db.selectFrom('audit_log').select(['patient_id', 'object_id', 'detail']).where('action', '=', 'record.observation.create')
+      .where('patient_id', 'in', [id(0), id(4)]).orderBy('seq').execute();
+    expect(created.map((a) => [a.patient_id, a.object_id, (a.detail as any).ids ?? null])).toEqual([[id(0), null, [id(2), id(3)]], [id(4), id(6), null]]);
+    // Re-posting changes nothing.
+    const hashes = await tableHashes(t.db, RECORD);
+    const again = await his.post('/fhir', b(entries));
+    expect(again.body.entry.map((e: any) => e.response.status)).toEqual(Array(9).fill('200 OK'));
+    expect(again.body.entry.map((e: any) => e.response.location)).toEqual(res.body.entry.map((e: any) => e.response.location));
+    expect(await tableHashes(t.db, RECORD)).toEqual(hashes);
+    // With return=representation each entry carries the stored resource.
+    const full = await his.post('/fhir', b(visit(0, [['HDL-C', 1.2]]).map((e: any, i) => (i === 2 ? { ...e, resource: { ...e.resource, identifier: [{ system: HIS2, value: 'L0-9' }] }, request: { method: 'POST', url: 'Observation' } } : e))),
+      { prefer: 'return=representation' });
+    expect(full.body.entry[2].response.status).toBe('201 Created');
+    expect(full.body.entry[2].resource).toMatchObject({ resourceType: 'Observation', meta: { versionId: '1' }, subject: { reference: `Patient/${id(0)}` }, encounter: { reference: `Encounter/${id(1)}` } });
+  });
+
   it('refuses bundles that are not transactions, unsupported entries and more than 10,000 entries (413)', async () => {
     expectOutcome(await his.post('/fhir', { resourceType: 'Bundle', type: 'batch', entry: [] }), 422, 'unsupported_bundle_type');
     expectOutcome(await his.post('/fhir', { resourceType: 'Patient' }), 400, 'not_a_bundle');

@@ -407,9 +407,20 @@ export async function createEntries<K extends EntryKind>(tx: Tx, caller: Caller,
   for (const c of created) {
     if (kind === 'encounter' || kind === 'report') state.known.add(`${spec.table}:${c.id}:${c.patientId}`);
     if (kind === 'encounter' && c.institutionId && c.institutionId === caller.role.institutionId) state.cared.add(c.patientId);
-    await audit(tx, actorOf(caller), {
-      action: `record.${kind}.create`, objectType: kind, objectId: c.id, patientId: c.patientId, detail: { version: 1, institutionId: c.institutionId },
-    });
+  }
+  // One audit entry per patient (and institution): a single entry names it as objectId, as createEntry always did;
+  // several are listed in detail.ids (objectId null).
+  const groups = new Map<string, CreatedEntry[]>();
+  for (const c of created) {
+    const key = `${c.patientId}:${c.institutionId}`;
+    const g = groups.get(key);
+    if (g) g.push(c); else groups.set(key, [c]);
+  }
+  for (const g of groups.values()) {
+    const { patientId, institutionId } = g[0]!;
+    await audit(tx, actorOf(caller), g.length === 1
+      ? { action: `record.${kind}.create`, objectType: kind, objectId: g[0]!.id, patientId, detail: { version: 1, institutionId } }
+      : { action: `record.${kind}.create`, objectType: kind, objectId: null, patientId, detail: { version: 1, institutionId, count: g.length, ids: g.map((c) => c.id) } });
   }
   await announceMany(tx, kind, created);
   return created;
