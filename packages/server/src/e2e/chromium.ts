@@ -25,15 +25,15 @@ export function prepareBrowserTest() {
   if (!existsSync(`${root}packages/web/dist/index.html`)) execFileSync('npm', ['run', 'build', '-w', '@yilian/web'], { cwd: root, stdio: 'ignore' });
 }
 
-/** The app on the given database, listening on a free local port, and a headless Chromium. */
-export async function serveAndLaunch(handle: DbHandle): Promise<{ app: FastifyInstance; base: string; browser: Browser }> {
+/** The app on the given database, listening on a free local port, and a headless Chromium (plus `extraArgs`). */
+export async function serveAndLaunch(handle: DbHandle, extraArgs: string[] = []): Promise<{ app: FastifyInstance; base: string; browser: Browser }> {
   const app = await buildApp(handle, loadConfig({ logLevel: 'silent' }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
   return { app, base, browser };
 }

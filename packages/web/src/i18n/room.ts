@@ -6,7 +6,7 @@ export const roomZh = {
   share: '共享屏幕', stopShare: '停止共享', shareFailed: '无法共享屏幕', leave: '离开会诊室',
   material: '病例资料', chat: '会诊讨论', purpose: '会诊目的', summary: '病情摘要', diagnoses: '初步诊断',
   attachments: '附件', noAttachments: '无附件', patient: '患者', experts: '会诊专家', scheduledAt: '会诊时间', materialError: '病例资料暂不可用',
-  participants: '参会人员（{{n}}/{{max}}）', inRoom: '在会诊室',
+  participants: '参会人员（{{n}}/{{max}}）', people: '本次会诊参与人员',
   refused: {
     not_participant: '您不是本次会诊的参与者，无法进入会诊室',
     room_closed: '会诊室未开放', room_full: '会诊室已满（最多 {{max}} 人）',
@@ -26,7 +26,7 @@ export const roomEn: typeof roomZh = {
   share: 'Share screen', stopShare: 'Stop sharing', shareFailed: 'Could not share the screen', leave: 'Leave the room',
   material: 'Case material', chat: 'Discussion', purpose: 'Purpose', summary: 'Clinical summary', diagnoses: 'Preliminary diagnoses',
   attachments: 'Attachments', noAttachments: 'No attachments', patient: 'Patient', experts: 'Experts', scheduledAt: 'Time', materialError: 'The case material is not available',
-  participants: 'Participants ({{n}}/{{max}})', inRoom: 'In the room',
+  participants: 'In the room ({{n}}/{{max}})', people: 'Participants of this consultation',
   refused: {
     not_participant: 'You are not a participant of this consultation',
     room_closed: 'The consultation room is not open', room_full: 'The room is full (at most {{max}} participants)',

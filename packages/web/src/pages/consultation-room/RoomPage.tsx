@@ -192,7 +192,7 @@ function Material({ id, c, info, lang }: { id: string; c: Loaded; info: RoomInfo
             : <span className="yl-muted">{t('room.noAttachments')}</span> },
         ]} />
       ) : <Alert type="warning" showIcon message={c.error ? c.error.text(lang) : t('room.materialError')} />}
-      <Typography.Text strong>{t('room.participants', { n: info.participants.length, max: info.maxParticipants })}</Typography.Text>
+      <Typography.Text strong>{t('room.people')}</Typography.Text>
       <ul className="yl-room-people">
         {info.participants.map((p) => <li key={p.userId}>{p.name} <Tag>{t(`room.sides.${p.side}`)}</Tag></li>)}
       </ul>

@@ -1,0 +1,93 @@
+/**
+ * The consultation video room in headless Chromium with fake camera and microphone: the applicant and the accepted
+ * expert open the room page, and each browser decodes video frames sent by the other (WebRTC over loopback, host
+ * candidates, signaling over /ws); a third doctor who is not a participant is refused with the message shown; leaving
+ * tells the other side. Needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium): under CI=true its absence fails.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRoomConsultation } from '../consultation/room-fixtures.js';
+import { ensureCodeData } from '../codes/codes.js';
+import { openDatabase, type DbHandle } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { makeWorld } from '../test/factories.js';
+import { TEST_PASSWORD } from '../test/harness.js';
+import { prepareBrowserTest, runBrowserTests, serveAndLaunch } from './chromium.js';
+
+const screenshots = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+const MEDIA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'];
+
+let handle: DbHandle, app: FastifyInstance, browser: Browser, base: string;
+let w: Awaited<ReturnType<typeof makeWorld>>;
+
+async function as(username: string, viewport = { width: 1366, height: 860 }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const res = await ctx.request.post(`${base}/api/v1/auth/login`, { data: { username, password: TEST_PASSWORD } });
+  expect(res.ok(), `login ${username}: ${res.status()}`).toBe(true);
+  ctx.setDefaultTimeout(15_000);
+  return ctx.newPage();
+}
+
+/** Inbound video frames decoded per remote peer, from the page's RTCPeerConnection stats. */
+const framesDecoded = (page: Page) => page.evaluate(async () => {
+  const room = (window as { __yilianRoom?: { stats(): Promise<{ name: string; framesDecoded: number }[]> } }).__yilianRoom;
+  return room ? (await room.stats()).map((s) => ({ name: s.name, frames: s.framesDecoded })) : null;
+});
+const roomStatus = (page: Page) => page.evaluate(() => (window as { __yilianRoom?: { status(): string } }).__yilianRoom?.status() ?? null);
+
+describe.runIf(runBrowserTests)('the consultation video room in the browser', () => {
+  beforeAll(async () => {
+    prepareBrowserTest();
+    handle = await openDatabase({ memory: true });
+    await migrate(handle.db);
+    await ensureCodeData(handle.db);
+    w = await makeWorld(handle.db);
+    await handle.db.updateTable('user_account').set({ display_name: '张明' }).where('id', '=', w.users.doctor.id).execute();
+    await handle.db.updateTable('user_account').set({ display_name: '赵乡' }).where('id', '=', w.users.doctor_lower.id).execute();
+    ({ app, base, browser } = await serveAndLaunch(handle, MEDIA_FLAGS));
+  }, 180_000);
+  afterAll(async () => { await browser?.close(); await app?.close(); await handle?.close(); });
+
+  it('two participants see each other’s video; a non-participant is refused; leaving tells the other', async () => {
+    const c = await makeRoomConsultation(handle.db, {
+      patientId: w.patient.id, applicantId: w.users.doctor_lower.id, fromInstitutionId: w.lower.id, centreInstitutionId: w.upper.id,
+      experts: [{ practitionerId: w.doctorP.id, userId: w.users.doctor.id, institutionId: w.upper.id }],
+    });
+    await handle.db.updateTable('consultation').set({ received_at: new Date() }).where('id', '=', c.id).execute();
+    const applicant = await as('doctor_lower');
+    const expert = await as('doctor');
+    const outsider = await as('dept_head');
+    await applicant.goto(`${base}/consultations/${c.id}/room`);
+    await expect.poll(() => roomStatus(applicant), { timeout: 20_000 }).toBe('joined');
+    await expert.goto(`${base}/consultations/${c.id}/room`);
+
+    // Each side decodes the other's fake camera.
+    for (const [page, other] of [[applicant, '张明'], [expert, '赵乡']] as const)
+      await expect.poll(async () => {
+        const s = await framesDecoded(page);
+        return s?.length === 1 && s[0]!.name === other && s[0]!.frames > 0;
+      }, { timeout: 30_000, message: `video from ${other}` }).toBe(true);
+    await expect.poll(() => applicant.locator('.yl-room-tile figcaption', { hasText: '张明' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => expert.locator('.yl-room-tile figcaption', { hasText: '赵乡' }).count(), { timeout: 10_000 }).toBe(1);
+
+    mkdirSync(screenshots, { recursive: true });
+    await applicant.screenshot({ path: `${screenshots}consultation-room.png` });
+
+    await outsider.goto(`${base}/consultations/${c.id}/room`);
+    await outsider.getByText('您不是本次会诊的参与者，无法进入会诊室').waitFor();
+
+    await applicant.getByRole('button', { name: /离开会诊室/ }).click();
+    await applicant.waitForURL(`${base}/consultations/${c.id}`);
+    await expect.poll(() => expert.evaluate(() => (window as { __yilianRoom?: { peers(): unknown[] } }).__yilianRoom?.peers().length), { timeout: 15_000 }).toBe(0);
+    await expert.getByText('等待其他参与者进入').waitFor();
+
+    const events = await handle.db.selectFrom('consultation_event').select(['action', 'user_id']).where('consultation_id', '=', c.id).orderBy('id').execute();
+    expect(events).toEqual([
+      { action: 'room_join', user_id: w.users.doctor_lower.id }, { action: 'room_join', user_id: w.users.doctor.id },
+      { action: 'room_leave', user_id: w.users.doctor_lower.id },
+    ]);
+  }, 120_000);
+});
