@@ -5,6 +5,8 @@
  * tells the other side. Needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium): under CI=true its absence fails.
  */
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -78,16 +80,28 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
 
     await outsider.goto(`${base}/consultations/${c.id}/room`);
     await outsider.getByText('您不是本次会诊的参与者，无法进入会诊室').waitFor();
+    await outsider.screenshot({ path: join(tmpdir(), 'yl-room-refused.png') });
+
+    // The centre's coordinator on a phone (375 px): a third peer of the mesh, the page no wider than the screen.
+    const phone = await as('consult_coordinator', { width: 375, height: 740 });
+    await phone.goto(`${base}/consultations/${c.id}/room`);
+    await expect.poll(async () => {
+      const s = await framesDecoded(phone);
+      return s?.length === 2 && s.every((p) => p.frames > 0);
+    }, { timeout: 30_000, message: 'video on the phone from both others' }).toBe(true);
+    await expect.poll(async () => (await framesDecoded(applicant))?.length, { timeout: 10_000 }).toBe(2);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await phone.screenshot({ path: join(tmpdir(), 'yl-room-phone.png'), fullPage: true });
+    await phone.close();
 
     await applicant.getByRole('button', { name: /离开会诊室/ }).click();
     await applicant.waitForURL(`${base}/consultations/${c.id}`);
     await expect.poll(() => expert.evaluate(() => (window as { __yilianRoom?: { peers(): unknown[] } }).__yilianRoom?.peers().length), { timeout: 15_000 }).toBe(0);
     await expert.getByText('等待其他参与者进入').waitFor();
 
-    const events = await handle.db.selectFrom('consultation_event').select(['action', 'user_id']).where('consultation_id', '=', c.id).orderBy('id').execute();
-    expect(events).toEqual([
-      { action: 'room_join', user_id: w.users.doctor_lower.id }, { action: 'room_join', user_id: w.users.doctor.id },
-      { action: 'room_leave', user_id: w.users.doctor_lower.id },
-    ]);
+    const events = (await handle.db.selectFrom('consultation_event').select(['action', 'user_id']).where('consultation_id', '=', c.id).orderBy('id').execute())
+      .map((e) => `${e.action} ${e.user_id === w.users.doctor_lower.id ? 'applicant' : e.user_id === w.users.doctor.id ? 'expert' : 'centre'}`);
+    expect(events.slice(0, 3)).toEqual(['room_join applicant', 'room_join expert', 'room_join centre']);
+    expect(events.slice(3).sort()).toEqual(['room_leave applicant', 'room_leave centre']);
   }, 120_000);
 });
