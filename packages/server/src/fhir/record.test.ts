@@ -327,14 +327,14 @@ describe(`FHIR transaction Bundle on ${dbKind}`, () => {
 
     // Two entries with one identifier: the second finds what the first wrote (a new version), as one by one.
     const entries = [...visit(0, [['GLU', 5.1], ['TC', 4.2]]), ...visit(1, [['GLU', 6.2], ['GLU', 6.3]])];
-    (entries[8] as any).resource.identifier[0].value = 'L1-0';
-    (entries[8] as any).request.url = `Observation?identifier=${HIS2}|L1-0`;
+    (entries[7] as any).resource.identifier[0].value = 'L1-0';
+    (entries[7] as any).request.url = `Observation?identifier=${HIS2}|L1-0`;
     const res = await his.post('/fhir', b(entries));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.entry.map((e: any) => e.response.status)).toEqual([...Array(8).fill('201 Created'), '200 OK']);
-    expect(res.body.entry[8].response.location).toBe(res.body.entry[7].response.location);
-    expect(res.body.entry[8].response.etag).toBe('W/"2"');
-    for (const e of res.body.entry.slice(0, 8)) {
+    expect(res.body.entry.map((e: any) => e.response.status)).toEqual([...Array(7).fill('201 Created'), '200 OK']);
+    expect(res.body.entry[7].response.location).toBe(res.body.entry[6].response.location);
+    expect(res.body.entry[7].response.etag).toBe('W/"2"');
+    for (const e of res.body.entry.slice(0, 7)) {
       expect(e.response.location).toMatch(/^(Patient|Encounter|Observation)\/[0-9a-f-]{36}$/);
       expect(e.resource).toBeUndefined();
       if (!e.response.location.startsWith('Patient')) expect(e.response.etag).toBe('W/"1"');
@@ -353,11 +353,11 @@ describe(`FHIR transaction Bundle on ${dbKind}`, () => {
     const created = await t.db.selectFrom('audit_log').select(['patient_id', 'object_id', 'detail']).where('action', '=', 'record.observation.create')
       .where('patient_id', 'in', [id(0), id(4)]).orderBy('seq').execute();
     expect(created.map((a) => [a.patient_id, a.object_id, (a.detail as any).ids ?? null])).toEqual([[id(0), null, [id(2), id(3)]], [id(4), id(6), null]]);
-    // Re-posting changes nothing.
+    // Re-posting changes nothing (the first patient's entries: the second's state two values for one identifier).
     const hashes = await tableHashes(t.db, RECORD);
-    const again = await his.post('/fhir', b(entries));
-    expect(again.body.entry.map((e: any) => e.response.status)).toEqual(Array(9).fill('200 OK'));
-    expect(again.body.entry.map((e: any) => e.response.location)).toEqual(res.body.entry.map((e: any) => e.response.location));
+    const again = await his.post('/fhir', b(entries.slice(0, 4)));
+    expect(again.body.entry.map((e: any) => e.response.status)).toEqual(Array(4).fill('200 OK'));
+    expect(again.body.entry.map((e: any) => e.response.location)).toEqual(res.body.entry.slice(0, 4).map((e: any) => e.response.location));
     expect(await tableHashes(t.db, RECORD)).toEqual(hashes);
     // With return=representation each entry carries the stored resource.
     const full = await his.post('/fhir', b(visit(0, [['HDL-C', 1.2]]).map((e: any, i) => (i === 2 ? { ...e, resource: { ...e.resource, identifier: [{ system: HIS2, value: 'L0-9' }] }, request: { method: 'POST', url: 'Observation' } } : e))),
