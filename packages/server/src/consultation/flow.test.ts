@@ -98,6 +98,10 @@ describe('MDT consultation: the whole routine path', () => {
     // Someone else may not add material.
     expect((await upload(c.doctor, `/api/v1/consultations/${id}/attachments`, {}, { name: 'a.pdf', type: 'application/pdf', data: PDF })).status).toBe(403);
 
+    const big = await upload(c.applicant, `/api/v1/consultations/${id}/consent`, { signerName: '陈患者', relation: 'self', method: 'scan' },
+      { name: 'scan.png', type: 'image/png', data: Buffer.concat([PNG, Buffer.alloc(10 * 1024 * 1024)]) });
+    expect(big.status).toBe(413);
+    expect(big.body.error.field).toBe('file');
     const missing = await consent(c.applicant, id, { signerName: '陈患者', method: 'drawn' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.field).toBe('relation');
@@ -323,6 +327,10 @@ describe('MDT consultation: the whole routine path', () => {
     expect(ref.body.sharedEntries).toEqual([{ kind: 'document', id: expect.any(String) }]);
     expect(ref.body.sharedExcerpts[0]).toMatchObject({ kind: 'consultation_opinion' });
     expect((await c.applicant.get('/api/v1/referrals?box=sent')).body.items.map((x: any) => x.id)).toContain(r.body.referralId);
+    // A second click leads to the same draft.
+    const again = await c.applicant.post(`/api/v1/consultations/${id}/referral`, {});
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ referralId: r.body.referralId, created: false });
   });
 
   it('is seen by its sides, invited experts, the consortium office, the regulator (without the name) and the patient — no one else', async () => {
@@ -336,6 +344,7 @@ describe('MDT consultation: the whole routine path', () => {
     const reg = await c.regulator.get(`/api/v1/consultations/${id}`);
     expect(reg.status).toBe(200);
     expect(reg.body.patient).toBeNull();
+    expect(reg.body.consent.signerName).toBeNull();
     expect((await c.regulator.get('/api/v1/consultations?box=all')).body.items.every((x: any) => x.patientName === null)).toBe(true);
     expect((await c.consortium_admin.get(`/api/v1/consultations?q=${code}`)).body.items.map((x: any) => x.id)).toEqual([id]);
   });

@@ -4,6 +4,7 @@
  * shared record as a `consultation_opinion` document (a correction corrects that document).
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { AppError, badRequest, forbidden, notFound, type ConsultationState } from '@yilian/core';
 import { audit } from '../audit/audit.js';
 import { verifyPassword } from '../auth/password.js';
@@ -158,6 +159,11 @@ export async function referralFromOpinion(db: Db, caller: Caller, id: string, in
   const o = await q.executeTakeFirst();
   if (!o) throw notFound(OPINION, input.opinionId ? 'opinionId' : 'opinion');
   if (!o.refer || !o.refer_institution_id) throw badRequest('no_refer_advice', '该会诊意见未建议转诊', 'This opinion does not advise a referral', 'opinionId');
+  // One click, one referral: a second click returns the referral already made from this opinion while it is live.
+  const made = await db.selectFrom('consultation_event as e').innerJoin('referral as r', (j) => j.on(sql`r.id::text`, '=', sql`e.detail->>'referralId'`))
+    .select('r.id').where('e.consultation_id', '=', id).where('e.action', '=', 'referral').where(sql<boolean>`e.detail->>'opinionId' = ${o.id}`)
+    .where('r.status', 'not in', ['cancelled', 'refused']).orderBy('e.id', 'desc').limit(1).executeTakeFirst();
+  if (made) return { referralId: made.id, created: false };
   const diagnoses = (o.diagnoses.length ? o.diagnoses : c.diagnoses).map((d) => ({ code: d.code, system: d.system }));
   if (!diagnoses.length) throw badRequest('missing_field', '会诊意见与申请均无诊断', 'Neither the opinion nor the request has a diagnosis', 'diagnoses');
   const referral = await createReferral(db, caller, {
@@ -170,5 +176,5 @@ export async function referralFromOpinion(db: Db, caller: Caller, id: string, in
     await event(tx, caller, id, 'referral', c.status, c.status, null, { referralId: referral.id, opinionId: o.id });
     await audit(tx, actorOf(caller), { action: 'consultation.referral', objectType: 'consultation', objectId: id, patientId: c.patient_id, detail: { referralId: referral.id, opinionId: o.id } });
   });
-  return { referralId: referral.id };
+  return { referralId: referral.id, created: true };
 }

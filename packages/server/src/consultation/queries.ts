@@ -68,7 +68,8 @@ export async function getConsultation(db: Db, caller: Caller, id: string) {
     ...consultationView(c),
     fromInstitutionName: name.get(c.from_institution_id) ?? null, centreInstitutionName: name.get(c.centre_institution_id) ?? null,
     patient: patient ? { id: patient.id, name: patient.name, sex: patient.sex, birthDate: patient.birth_date } : null,
-    consent: consent ? consentView(consent) : null,
+    // The signer is often the patient: the regulator sees that there is a consent, not who signed it.
+    consent: consent ? { ...consentView(consent), ...(regulator ? { signerName: null } : {}) } : null,
     experts: experts.map((e) => ({
       practitionerId: e.practitioner_id, userId: e.user_id, name: e.name, title: e.title, specialty: e.specialty, institutionId: e.institution_id,
       institutionName: e.institution_name, status: e.status, invitedAt: e.invited_at, repliedAt: e.replied_at, replyNote: e.reply_note,

@@ -122,7 +122,10 @@ export async function consultationRoutes(appBase: FastifyInstance) {
     password: z.string().min(1).max(200), signatureFileId: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   }).strict() } }, async (req) => signOpinion(db, callerOf(req), req.params.id, req.body));
   app.post('/consultations/:id/referral', { schema: { tags, params, body: z.object({ opinionId: z.uuid().optional() }).strict() } },
-    async (req, reply) => reply.status(201).send(await referralFromOpinion(db, callerOf(req), req.params.id, req.body)));
+    async (req, reply) => {
+      const r = await referralFromOpinion(db, callerOf(req), req.params.id, req.body);
+      return reply.status(r.created ? 201 : 200).send(r);
+    });
 
   app.get('/consultation-config/time-limits', { schema: { tags } }, async (req) => getTimeLimits(db, callerOf(req)));
   app.put('/consultation-config/time-limits', { schema: { tags, body: z.object({ items: z.array(z.object({
