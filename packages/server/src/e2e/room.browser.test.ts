@@ -104,4 +104,34 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
     expect(events.slice(0, 3)).toEqual(['room_join applicant', 'room_join expert', 'room_join centre']);
     expect(events.slice(3).sort()).toEqual(['room_leave applicant', 'room_leave centre']);
   }, 120_000);
+
+  it('a participant whose camera is refused is told so and still sees the others; a room not open yet shows its opening time', async () => {
+    const c = await makeRoomConsultation(handle.db, {
+      patientId: w.patient.id, applicantId: w.users.doctor_lower.id, fromInstitutionId: w.lower.id, centreInstitutionId: w.upper.id,
+      experts: [{ practitionerId: w.doctorP.id, userId: w.users.doctor.id, institutionId: w.upper.id }],
+    });
+    const applicant = await as('doctor_lower');
+    await applicant.goto(`${base}/consultations/${c.id}/room`);
+    await expect.poll(() => roomStatus(applicant), { timeout: 20_000 }).toBe('joined');
+    // The browser refuses this user the camera and microphone (as when they click "Block").
+    const expert = await as('doctor');
+    await expert.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await expert.goto(`${base}/consultations/${c.id}/room`);
+    await expert.getByText(/无法使用摄像头/).waitFor();
+    await expect.poll(async () => (await framesDecoded(expert))?.[0]?.frames ?? 0, { timeout: 30_000, message: 'video from the applicant' }).toBeGreaterThan(0);
+    await expect.poll(() => applicant.locator('.yl-room-tile figcaption', { hasText: '张明' }).count(), { timeout: 10_000 }).toBe(1);
+    await applicant.close(); await expert.close();
+
+    const later = await makeRoomConsultation(handle.db, {
+      patientId: w.patient.id, applicantId: w.users.doctor_lower.id, fromInstitutionId: w.lower.id, centreInstitutionId: w.upper.id,
+      experts: [], scheduledAt: new Date(Date.now() + 3 * 3_600_000),
+    });
+    const early = await as('doctor_lower');
+    await early.goto(`${base}/consultations/${later.id}/room`);
+    await early.getByText('会诊室未开放').waitFor();
+    await early.getByText(/开放时间：/).waitFor();
+    expect(await early.evaluate(() => (window as { __yilianRoom?: unknown }).__yilianRoom)).toBeUndefined();
+  }, 120_000);
 });
