@@ -37,7 +37,7 @@ export function AppLayout() {
       mode="inline"
       items={items}
       selectedKeys={[selected]}
-      defaultOpenKeys={['referral', 'scheduling', 'directory']}
+      defaultOpenKeys={['referral', 'consultation', 'scheduling', 'directory']}
       onClick={({ key }) => { if (key.startsWith('/')) navigate(key); }}
       style={{ borderInlineEnd: 0 }}
     />

@@ -4,7 +4,7 @@
  * server checks) and posts it with the version.
  */
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { CONSULTATION_TRANSITIONS, type ConsultationAction } from '@yilian/core';
+import { CONSULTATION_TRANSITIONS, SPECIALTIES, TITLES, type ConsultationAction } from '@yilian/core';
 import { Alert, App, Button, Col, DatePicker, Form, Input, InputNumber, Modal, Rate, Row, Select, Table, Tag } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
@@ -29,26 +29,25 @@ function ExpertPicker({ consultationId, value, onChange }: { consultationId: str
   const { data, loading } = useApiData<Page<PoolExpert> | PoolExpert[]>('consultations/experts', { ...filters, consultationId });
   const items = asPage(data as Page<PoolExpert>).items.map((x) => camelize<PoolExpert>(x));
   const institutions = useApiData<Page<Institution>>('institutions', { limit: 500, active: true });
-  const specialties = [...new Set(items.map((x) => x.specialty).filter((s): s is string => !!s))];
-  const titles = [...new Set(items.map((x) => x.title).filter((s): s is string => !!s))];
+  const { label, options } = useLabels();
   return (
     <div>
       <Row gutter={[8, 8]} style={{ marginBottom: 8 }}>
         <Col xs={12} md={6}><Input.Search allowClear placeholder={t('consultation.expertSearch')} onSearch={(q) => setFilters((f) => ({ ...f, q: q.trim() || undefined }))} /></Col>
         <Col xs={12} md={6}><Select allowClear style={{ width: '100%' }} placeholder={t('consultation.filterSpecialty')} value={filters.specialty}
-          onChange={(v) => setFilters((f) => ({ ...f, specialty: v }))} options={specialties.map((s) => ({ value: s, label: s }))} /></Col>
+          onChange={(v) => setFilters((f) => ({ ...f, specialty: v }))} options={options(SPECIALTIES)} /></Col>
         <Col xs={12} md={6}><Select allowClear style={{ width: '100%' }} placeholder={t('consultation.filterTitle')} value={filters.title}
-          onChange={(v) => setFilters((f) => ({ ...f, title: v }))} options={titles.map((s) => ({ value: s, label: s }))} /></Col>
+          onChange={(v) => setFilters((f) => ({ ...f, title: v }))} options={options(TITLES)} /></Col>
         <Col xs={12} md={6}><Select allowClear showSearch={{ optionFilterProp: 'label' }} style={{ width: '100%' }} placeholder={t('consultation.filterInstitution')} value={filters.institutionId}
           onChange={(v) => setFilters((f) => ({ ...f, institutionId: v }))} options={asPage(institutions.data).items.map((i) => ({ value: i.id, label: i.name }))} /></Col>
       </Row>
       <Table<PoolExpert> size="small" rowKey="practitionerId" loading={loading} dataSource={items} pagination={{ pageSize: 8, size: 'small', hideOnSinglePage: true }}
         scroll={{ x: mobile ? 560 : undefined }}
-        rowSelection={{ selectedRowKeys: value ?? [], onChange: (keys) => onChange?.(keys as string[]), preserveSelectedRowKeys: true }}
+        rowSelection={{ selectedRowKeys: value ?? [], onChange: (keys) => onChange?.(keys as string[]), preserveSelectedRowKeys: true, getCheckboxProps: (x) => ({ disabled: !x.userId && !x.invited }) }}
         columns={[
-          { title: t('consultation.experts'), dataIndex: 'name', render: (v: string, x) => <span><b>{v}</b> {x.title && <span className="yl-muted">{x.title}</span>}{x.invited ? <Tag color="blue" style={{ marginInlineStart: 4 }}>{t('consultation.invited')}</Tag> : null}</span> },
+          { title: t('consultation.experts'), dataIndex: 'name', render: (v: string, x) => <span><b>{v}</b> {x.title && <span className="yl-muted">{label(TITLES, x.title)}</span>}{x.invited ? <Tag color="blue" style={{ marginInlineStart: 4 }}>{t('consultation.invited')}</Tag> : null}</span> },
           { title: t('consultation.filterInstitution'), dataIndex: 'institutionName', render: (v: string, x) => <span>{v}{x.departmentName ? <div className="yl-muted" style={{ fontSize: 12 }}>{x.departmentName}</div> : null}</span> },
-          { title: t('consultation.filterSpecialty'), dataIndex: 'specialty' },
+          { title: t('consultation.filterSpecialty'), dataIndex: 'specialty', render: (v: string) => label(SPECIALTIES, v) },
           { title: t('consultation.openLoad'), dataIndex: 'openLoad', align: 'right', sorter: (a, b) => (a.openLoad ?? 0) - (b.openLoad ?? 0) },
           { title: t('consultation.avgResponse'), dataIndex: 'avgResponseMinutes', align: 'right', sorter: (a, b) => (a.avgResponseMinutes ?? 1e9) - (b.avgResponseMinutes ?? 1e9),
             render: (v: number | null) => (v == null ? '—' : span(v)) },

@@ -8,7 +8,7 @@
 import { UploadOutlined } from '@ant-design/icons';
 import {
   CONSENT_RELATION_LABELS, CONSULTATION_DEFAULT_LIMIT_MINUTES, CONSULTATION_KIND_LABELS, CONSULTATION_KINDS, CONSULTATION_MATERIAL_LABELS,
-  CONSULTATION_MATERIAL_TYPES, type ConsentRelation, type ConsultationKind,
+  CONSULTATION_MATERIAL_TYPES, SPECIALTIES, TITLES, type ConsentRelation, type ConsultationKind,
 } from '@yilian/core';
 import {
   Alert, App, Button, Card, Checkbox, Col, Empty, Form, Image, Input, Radio, Row, Select, Spin, Tag, Typography, Upload, type UploadFile,
@@ -122,7 +122,7 @@ export default function ConsultationCreatePage() {
     }
     const body = {
       kind: v.kind, materialType: v.kind === 'material' ? v.materialType : undefined, patientId: v.patientId,
-      centreInstitutionId: v.centreInstitutionId || undefined, requestedSpecialty: v.requestedSpecialty?.trim() || undefined,
+      centreInstitutionId: v.centreInstitutionId || undefined, requestedSpecialty: v.requestedSpecialty || undefined,
       requestedExpertIds: v.requestedExpertIds ?? [], purpose: v.purpose.trim(), summary: v.summary.trim(),
       diagnoses: (v.diagnoses ?? []).map((c) => ({ code: c, system: codes.current.get(c)?.system ?? 'ICD-10' })),
       sharedEntries: (v.shared ?? []).map((s) => { const [k, ...id] = s.split(':'); return { kind: k, id: id.join(':') }; }),
@@ -225,13 +225,13 @@ export default function ConsultationCreatePage() {
             </Col>
             <Col span={half}>
               <Form.Item name="requestedSpecialty" label={t('consultation.requestedSpecialty')}>
-                <Input maxLength={100} placeholder={t('consultation.requestedSpecialtyPh')} />
+                <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder={t('consultation.requestedSpecialtyPh')} options={options(SPECIALTIES)} />
               </Form.Item>
             </Col>
             <Col span={half}>
               <Form.Item name="requestedExpertIds" label={t('consultation.requestedExperts')} extra={t('consultation.requestedExpertsHint')}>
                 <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} loading={experts.loading} maxCount={5}
-                  options={asPage(experts.data).items.map((x) => ({ value: x.practitionerId, label: `${x.name} · ${x.title ?? ''} · ${x.specialty ?? ''}` }))} />
+                  options={asPage(experts.data).items.map((x) => ({ value: x.practitionerId, label: [x.name, label(TITLES, x.title), label(SPECIALTIES, x.specialty)].filter(Boolean).join(' · ') }))} />
               </Form.Item>
             </Col>
             <Col span={24}>

@@ -8,7 +8,7 @@ import {
   CommentOutlined, EditOutlined, PaperClipOutlined, PrinterOutlined, SwapOutlined, VideoCameraOutlined,
 } from '@ant-design/icons';
 import {
-  CONSENT_RELATION_LABELS, CONSULTATION_STATE_LABELS, CONSULTATION_TRANSITIONS, type ConsultationAction, type ConsultationState,
+  CONSENT_RELATION_LABELS, CONSULTATION_STATE_LABELS, CONSULTATION_TRANSITIONS, SPECIALTIES, TITLES, type ConsultationAction, type ConsultationState,
 } from '@yilian/core';
 import {
   Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Image, Rate, Result, Row, Space, Spin, Tabs, Tag, Timeline, Tooltip, Typography,
@@ -27,11 +27,11 @@ import { Conversation } from '../../messaging/Conversation';
 import { useTopic } from '../../realtime/RealtimeProvider';
 import { ActionDialog, isDanger } from './ActionDialog';
 import {
-  attachmentUrl, callerActions, camelize, expertName, fileUrl, isFinal, myInvitation, opinionsByExpert, shortHash, toConsultation,
+  applicantName, attachmentUrl, callerActions, camelize, expertName, fileUrl, isFinal, myInvitation, opinionsByExpert, shortHash, toConsultation,
   type Consultation, type Opinion,
 } from './model';
 import { OpinionForm } from './OpinionForm';
-import { DueTag, fmt, KindTag, StateTag } from './tags';
+import { DueTag, fmt, KindTag, StateTag, useInstitutionNames } from './tags';
 
 /** Excerpts come as record views of several kinds: the first name-like field. */
 const excerptTitle = (e: object) => {
@@ -44,6 +44,7 @@ const EXPERT_COLORS = { invited: 'processing', accepted: 'success', declined: 'e
 
 function OpinionView({ o, onRefer }: { o: Opinion; onRefer?: () => void }) {
   const { t } = useTranslation();
+  const inst = useInstitutionNames();
   return (
     <div>
       <Descriptions size="small" column={1} items={[
@@ -51,7 +52,7 @@ function OpinionView({ o, onRefer }: { o: Opinion; onRefer?: () => void }) {
         { key: 'd', label: t('consultation.opinion.diagnoses'), children: o.diagnoses.length ? o.diagnoses.map((d) => <Tag key={d.code}>{d.code}{d.display && d.display !== d.code ? ` ${d.display}` : ''}</Tag>) : '—' },
         { key: 'r', label: t('consultation.opinion.recommendations'), children: <span style={{ whiteSpace: 'pre-wrap' }}>{o.recommendations}</span> },
         { key: 'ref', label: t('consultation.opinion.refer'), children: o.refer
-          ? <span>{t('consultation.opinion.yes')} · {o.referInstitutionName ?? ''} {o.referDepartmentName ?? ''}{o.referNote ? ` · ${o.referNote}` : ''} {onRefer && <Button size="small" type="primary" icon={<SwapOutlined />} onClick={onRefer} style={{ marginInlineStart: 8 }}>{t('consultation.referOneClick')}</Button>}</span>
+          ? <span>{t('consultation.opinion.yes')} · {inst(o.referInstitutionId, o.referInstitutionName)} {o.referDepartmentName ?? ''}{o.referNote ? ` · ${o.referNote}` : ''} {onRefer && <Button size="small" type="primary" icon={<SwapOutlined />} onClick={onRefer} style={{ marginInlineStart: 8 }}>{t('consultation.referOneClick')}</Button>}</span>
           : t('consultation.opinion.no') },
         { key: 's', label: t('consultation.opinion.signedAt'), children: <span>{fmt(o.signedAt)} · {t('consultation.opinion.hash')} <Tooltip title={o.signatureHash}><span className="yl-mono">{shortHash(o.signatureHash)}</span></Tooltip></span> },
       ]} />
@@ -118,7 +119,7 @@ export default function ConsultationDetailPage() {
       <Descriptions size="small" column={mobile ? 1 : 2} items={[
         { key: 'p', label: t('consultation.patient'), children: staff && c.patientId ? <Link to={`/patients/${c.patientId}`}>{patientName || c.patientId.slice(0, 8)}</Link> : patientName },
         { key: 's', label: t('consultation.status'), children: <span>{label(CONSULTATION_STATE_LABELS, c.status)} <span className="yl-muted">{t('consultation.since')} {fmt(c.statusSince)}</span></span> },
-        { key: 'a', label: t('consultation.applicant'), children: [c.fromInstitutionName, c.fromDepartmentName, c.createdByName ?? c.fromPractitionerName].filter(Boolean).join(' · ') },
+        { key: 'a', label: t('consultation.applicant'), children: [c.fromInstitutionName, c.fromDepartmentName, applicantName(c)].filter(Boolean).join(' · ') },
         { key: 'cen', label: t('consultation.centre'), children: c.centreInstitutionName ?? '' },
         { key: 'c', label: t('consultation.createdAt'), children: fmt(c.createdAt) },
         { key: 'r', label: t('consultation.receivedAt'), children: fmt(c.receivedAt) },
@@ -126,7 +127,7 @@ export default function ConsultationDetailPage() {
         { key: 'sch', label: t('consultation.scheduledAt'), children: c.scheduledAt ? `${fmt(c.scheduledAt)}${c.durationMinutes ? ` · ${t('consultation.minutes', { n: c.durationMinutes })}` : ''}` : '—' },
         ...(c.answeredAt ? [{ key: 'ans', label: t('consultation.answeredAt'), children: fmt(c.answeredAt) }] : []),
         ...(c.rating ? [{ key: 'rt', label: t('consultation.rating'), children: <span><Rate disabled value={c.rating} style={{ fontSize: 14 }} /> {c.ratingComment ?? ''}</span> }] : []),
-        ...(c.urgentReason ? [{ key: 'ur', label: t('consultation.urgentReason'), span: mobile ? 1 : 2, children: c.urgentReason }] : []),
+        ...(c.urgentReason ? [{ key: 'ur', label: t('consultation.urgentReason'), span: 'filled' as const, children: c.urgentReason }] : []),
       ]} />
     </Card>
   );
@@ -134,7 +135,7 @@ export default function ConsultationDetailPage() {
   const material = (
     <div>
       <Descriptions size="small" column={1} bordered style={{ marginBottom: 12 }} items={[
-        ...(c.requestedSpecialty ? [{ key: 'sp', label: t('consultation.requestedSpecialty'), children: c.requestedSpecialty }] : []),
+        ...(c.requestedSpecialty ? [{ key: 'sp', label: t('consultation.requestedSpecialty'), children: label(SPECIALTIES, c.requestedSpecialty) }] : []),
         { key: 'pu', label: t('consultation.purpose'), children: <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{c.purpose}</Typography.Paragraph> },
         { key: 'su', label: t('consultation.summary'), children: <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{c.summary}</Typography.Paragraph> },
         { key: 'dx', label: t('consultation.diagnoses'), children: c.diagnoses.length ? c.diagnoses.map((d) => <Tag key={d.code}>{d.code}{d.display && d.display !== d.code ? ` ${d.display}` : ''}</Tag>) : '—' },
@@ -172,7 +173,7 @@ export default function ConsultationDetailPage() {
     <div key={e.practitionerId} style={{ display: 'flex', gap: 8, padding: '6px 0', borderBottom: '1px dashed rgba(0,0,0,0.06)', flexWrap: 'wrap' }}>
       <Tag color={EXPERT_COLORS[e.status]}>{t(`consultation.expertStatus.${e.status}`)}</Tag>
       <span style={{ flex: 1, minWidth: 160 }}>
-        <b>{expertName(e)}</b> <span className="yl-muted">{[e.title, e.institutionName, e.departmentName].filter(Boolean).join(' · ')}</span>
+        <b>{expertName(e)}</b> <span className="yl-muted">{[label(TITLES, e.title), label(SPECIALTIES, e.specialty), e.institutionName, e.departmentName].filter(Boolean).join(' · ')}</span>
         {e.replyNote && <div style={{ fontSize: 13 }}>{e.replyNote}</div>}
       </span>
       <span className="yl-muted" style={{ fontSize: 12 }}>{fmt(e.repliedAt ?? e.invitedAt)}</span>
@@ -184,7 +185,7 @@ export default function ConsultationDetailPage() {
       {writesOpinion && <OpinionForm key={mine?.id ?? myLatest?.id ?? 'new'} c={c} base={mine ?? myLatest} onDone={reload} />}
       {groups.length ? groups.map(({ latest, history }) => (
         <Card key={latest.practitionerId} size="small" style={{ marginBottom: 12 }}
-          title={<span>{expertName(latest)} <span className="yl-muted" style={{ fontWeight: 400 }}>{[latest.title, latest.institutionName].filter(Boolean).join(' · ')}</span></span>}
+          title={<span>{expertName(latest)} <span className="yl-muted" style={{ fontWeight: 400 }}>{[label(TITLES, latest.title), latest.institutionName].filter(Boolean).join(' · ')}</span></span>}
           extra={<Tag color={latest.status === 'signed' ? 'success' : 'default'}>{t('consultation.opinion.version', { n: latest.version })}</Tag>}>
           <OpinionView o={latest} onRefer={latest.refer && applicant && latest.status === 'signed' && !referring ? () => void refer(latest) : undefined} />
           {history.length > 0 && (
@@ -234,7 +235,7 @@ export default function ConsultationDetailPage() {
         <Col xs={24} lg={15}>
           {facts}
           <Card size="small" style={{ marginBottom: 12 }}>
-            <Tabs defaultActiveKey={defaultTab} items={[
+            <Tabs size={mobile ? 'small' : 'middle'} defaultActiveKey={defaultTab} items={[
               { key: 'material', label: t('consultation.material'), children: material },
               { key: 'consent', label: <span>{t('consultation.consent')}{!c.consent && <Tag color="warning" style={{ marginInlineStart: 4 }}>!</Tag>}</span>, children: consent },
               { key: 'experts', label: `${t('consultation.experts')}${c.experts.length ? `（${c.experts.length}）` : ''}`, children: experts },

@@ -18,7 +18,7 @@ import { useApiData } from '../../hooks';
 import { useLabels } from '../../labels';
 import { useRealtimeEvent, useTopic } from '../../realtime/RealtimeProvider';
 import { BOXES, toConsultation, toCounts, type Box, type Consultation } from './model';
-import { DueTag, KindTag, StateTag } from './tags';
+import { DueTag, KindTag, StateTag, useInstitutionNames } from './tags';
 
 const when = (v?: string | null) => (v ? dayjs(v).format('MM-DD HH:mm') : '');
 
@@ -39,7 +39,7 @@ export default function ConsultationsPage() {
   const [q, setQ] = useState('');
   const paging = usePaging();
   const { data, error, loading, reload } = useApiData<Page<unknown>>('consultations', {
-    box, status, kind, q: q || undefined, from: period?.[0]?.startOf('day').toISOString(), to: period?.[1]?.add(1, 'day').startOf('day').toISOString(),
+    box, status, kind, q: q || undefined, from: period?.[0]?.format('YYYY-MM-DD'), to: period?.[1]?.format('YYYY-MM-DD'),
     limit: paging.limit, offset: paging.offset,
   });
   const counts = useApiData<unknown>('consultations/counts');
@@ -50,13 +50,14 @@ export default function ConsultationsPage() {
   const items = page.items.map(toConsultation);
   const total = page.total || paging.offset + items.length + (items.length === paging.limit ? 1 : 0);
   const todo = toCounts(counts.data).todo;
+  const inst = useInstitutionNames();
 
   const columns: ColumnsType<Consultation> = [
     { title: t('consultation.code'), dataIndex: 'code', className: 'yl-nowrap', render: (v: string, c) => <Link to={`/consultations/${c.id}`} className="yl-mono">{v}</Link> },
     { title: t('consultation.patient'), dataIndex: 'patientName' },
     { title: t('consultation.kind'), dataIndex: 'kind', render: (_, c) => <KindTag c={c} /> },
     { title: t('consultation.status'), dataIndex: 'status', render: (_, c) => <span style={{ whiteSpace: 'nowrap' }}><StateTag c={c} /><DueTag c={c} /></span> },
-    { title: t('consultation.applicant'), dataIndex: 'fromInstitutionName', render: (v: string, c) => <span>{v}{c.createdByName ? <span className="yl-muted"> · {c.createdByName}</span> : null}</span> },
+    { title: t('consultation.applicant'), dataIndex: 'fromInstitutionName', render: (v: string, c) => <span>{inst(c.fromInstitutionId, v)}{c.createdByName ? <span className="yl-muted"> · {c.createdByName}</span> : null}</span> },
     { title: t('consultation.purpose'), dataIndex: 'purpose', ellipsis: true, width: 220 },
     { title: t('consultation.scheduledAt'), dataIndex: 'scheduledAt', className: 'yl-nowrap', render: (v: string) => when(v) },
     { title: t('consultation.createdAt'), dataIndex: 'createdAt', className: 'yl-nowrap', render: (v: string) => when(v) },
@@ -85,7 +86,7 @@ export default function ConsultationsPage() {
               <b>{c.patientName ?? ''}</b><span style={{ whiteSpace: 'nowrap' }}><StateTag c={c} /></span>
             </div>
             <div style={{ margin: '2px 0' }}><KindTag c={c} /><DueTag c={c} /></div>
-            <div className="yl-muted yl-mono" style={{ fontSize: 12 }}>{c.code} · {c.fromInstitutionName ?? ''}</div>
+            <div className="yl-muted yl-mono" style={{ fontSize: 12 }}>{c.code} · {inst(c.fromInstitutionId, c.fromInstitutionName)}</div>
             <div className="yl-ellipsis" style={{ fontSize: 13 }}>{c.purpose}</div>
             {c.scheduledAt && <div style={{ fontSize: 12 }}>{t('consultation.scheduledAt')}：{when(c.scheduledAt)}</div>}
           </div>

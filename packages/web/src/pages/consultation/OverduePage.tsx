@@ -9,7 +9,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { useApiData } from '../../hooks';
 import { useTopic } from '../../realtime/RealtimeProvider';
 import { toConsultation, type Consultation } from './model';
-import { DueTag, fmt, KindTag, StateTag } from './tags';
+import { DueTag, fmt, KindTag, StateTag, useInstitutionNames } from './tags';
 
 export default function ConsultationOverduePage() {
   const { t } = useTranslation();
@@ -17,13 +17,13 @@ export default function ConsultationOverduePage() {
   const navigate = useNavigate();
   const { data, loading, error, reload } = useApiData<Page<unknown>>('consultations/overdue');
   useTopic(me.role.institutionId ? `consultations:${me.role.institutionId}` : null, () => reload());
+  const inst = useInstitutionNames();
   const items = asPage(data).items.map(toConsultation).map((c) => ({ ...c, overdue: true }));
   const columns: ColumnsType<Consultation> = [
     { title: t('consultation.code'), dataIndex: 'code', render: (v: string, c) => <Link to={`/consultations/${c.id}`} className="yl-mono">{v}</Link> },
     { title: t('consultation.kind'), dataIndex: 'kind', render: (_, c) => <KindTag c={c} /> },
     { title: t('consultation.status'), dataIndex: 'status', render: (_, c) => <StateTag c={c} /> },
-    { title: t('consultation.patient'), dataIndex: 'patientName' },
-    { title: `${t('consultation.applicant')} → ${t('consultation.centre')}`, key: 'ft', render: (_, c) => `${c.fromInstitutionName ?? ''} → ${c.centreInstitutionName ?? ''}` },
+    { title: `${t('consultation.applicant')} → ${t('consultation.centre')}`, key: 'ft', render: (_, c) => `${inst(c.fromInstitutionId, c.fromInstitutionName)} → ${inst(c.centreInstitutionId, c.centreInstitutionName)}` },
     { title: t('consultation.dueAt'), dataIndex: 'dueAt', className: 'yl-nowrap', render: (v: string) => fmt(v) },
     { title: t('consultation.overdueTag'), key: 'o', render: (_, c) => <DueTag c={c} /> },
   ];
@@ -36,7 +36,7 @@ export default function ConsultationOverduePage() {
           <div>
             <div style={{ display: 'flex', justifyContent: 'space-between' }}><b className="yl-mono">{c.code}</b><span><StateTag c={c} /></span></div>
             <div><KindTag c={c} /><DueTag c={c} /></div>
-            <div className="yl-muted" style={{ fontSize: 12 }}>{c.patientName ?? ''} · {c.fromInstitutionName ?? ''} → {c.centreInstitutionName ?? ''}</div>
+            <div className="yl-muted" style={{ fontSize: 12 }}>{inst(c.fromInstitutionId, c.fromInstitutionName)} → {inst(c.centreInstitutionId, c.centreInstitutionName)}</div>
           </div>
         )} />
     </div>

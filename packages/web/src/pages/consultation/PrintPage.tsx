@@ -4,16 +4,18 @@
  * summary, each expert's signed opinion with its signature hash, and the applicant's rating.
  */
 import { PrinterOutlined } from '@ant-design/icons';
-import { CONSULTATION_KIND_LABELS, CONSULTATION_MATERIAL_LABELS, CONSULTATION_STATE_LABELS } from '@yilian/core';
+import { CONSULTATION_KIND_LABELS, CONSULTATION_MATERIAL_LABELS, CONSULTATION_STATE_LABELS, TITLES } from '@yilian/core';
 import { Button, Result, Space, Spin } from 'antd';
 import dayjs from 'dayjs';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useApiData } from '../../hooks';
+import type { Institution } from '../../types';
 import { useLabels } from '../../labels';
-import { camelize, expertName, opinionsByExpert, shortHash, toConsultation, type Opinion } from './model';
+import { applicantName, camelize, expertName, opinionsByExpert, shortHash, toConsultation, type Opinion } from './model';
 import './print.css';
+import { useInstitutionNames } from './tags';
 
 interface ReportExtras {
   consortiumName?: string | null; consortium?: { name?: string } | null; centreName?: string | null; centre?: { name?: string } | null;
@@ -29,7 +31,14 @@ export default function ConsultationPrintPage() {
   const { id = '' } = useParams();
   const { t, i18n } = useTranslation();
   const { label } = useLabels();
-  const { data, error } = useApiData<unknown>(`consultations/${id}/report`);
+  const report = useApiData<unknown>(`consultations/${id}/report`);
+  // Without a report endpoint the detail carries the same facts.
+  const detail = useApiData<unknown>(report.error ? `consultations/${id}` : null);
+  const inst = useInstitutionNames();
+  const data = report.data ?? detail.data;
+  const centreId = data ? toConsultation(data).centreInstitutionId : null;
+  const centreInst = useApiData<Institution>(centreId ? `institutions/${centreId}` : null);
+  const error = report.error && (detail.error ?? (report.error.status !== 404 ? report.error : null));
   if (error) return <Result status={error.status === 403 ? '403' : error.status === 404 ? '404' : 'error'} title={error.text(i18n.language)} />;
   if (!data) return <div className="yl-center"><Spin /></div>;
   const c = toConsultation(data);
@@ -42,7 +51,7 @@ export default function ConsultationPrintPage() {
   const signed = opinionsByExpert(c.opinions).map((g) => g.latest).filter((o) => o.status === 'signed');
   const age = ageOf(p);
   const dx = (o: Pick<Opinion, 'diagnoses'>) => o.diagnoses.map((d) => (d.display && d.display !== d.code ? `${d.display}（${d.code}）` : d.code)).join('；') || '—';
-  const consortium = x.consortiumName ?? x.consortium?.name ?? '';
+  const consortium = x.consortiumName ?? x.consortium?.name ?? centreInst.data?.consortia?.[0]?.name ?? '';
   const centre = x.centreName ?? x.centre?.name ?? c.centreInstitutionName ?? '';
 
   return (
@@ -67,7 +76,7 @@ export default function ConsultationPrintPage() {
             {row(t('consultation.report.patient'), p?.name ?? c.patientName ?? '', t('consultation.report.sex'), p?.sex ? t(`common.${p.sex}`, { defaultValue: p.sex }) : '—')}
             {row(t('consultation.report.age'), age != null ? t('consultation.report.ageYears', { n: age }) : '—', t('consultation.report.idNo'), <span className="yl-mono">{maskId(p?.residentIdMasked ?? p?.residentId) || '—'}</span>)}
             {row(t('consultation.report.applicantInst'), x.applicant?.institutionName ?? c.fromInstitutionName ?? '', t('consultation.report.applicantDept'), x.applicant?.departmentName ?? c.fromDepartmentName ?? '—')}
-            {row(t('consultation.report.applicantDoctor'), x.applicant?.doctorName ?? x.applicant?.name ?? c.createdByName ?? c.fromPractitionerName ?? '', t('consultation.report.centre'), centre)}
+            {row(t('consultation.report.applicantDoctor'), x.applicant?.doctorName ?? x.applicant?.name ?? applicantName(c) ?? '', t('consultation.report.centre'), centre)}
             {row(t('consultation.report.applied'), fmt(c.createdAt), t('consultation.report.received'), fmt(c.receivedAt))}
             {row(t('consultation.report.scheduled'), fmt(c.scheduledAt), t('consultation.report.answered'), fmt(c.answeredAt))}
             {row(t('consultation.diagnoses'), c.diagnoses.map((d) => (d.display && d.display !== d.code ? `${d.display}（${d.code}）` : d.code)).join('；') || '—')}
@@ -77,18 +86,18 @@ export default function ConsultationPrintPage() {
         </table>
         {signed.map((o, i) => (
           <div key={o.id} className="yl-report-opinion">
-            <h2>{t('consultation.opinions')}{signed.length > 1 ? ` ${i + 1}` : ''}：{expertName(o)} {[o.title, o.institutionName, o.departmentName].filter(Boolean).join(' · ')}</h2>
+            <h2>{t('consultation.opinions')}{signed.length > 1 ? ` ${i + 1}` : ''}：{expertName(o)} {[label(TITLES, o.title), o.institutionName, o.departmentName].filter(Boolean).join(' · ')}</h2>
             <table>
               <colgroup><col style={{ width: '16%' }} /><col /></colgroup>
               <tbody>
                 <tr><th>{t('consultation.opinion.findings')}</th><td style={{ whiteSpace: 'pre-wrap' }}>{o.findings}</td></tr>
                 <tr><th>{t('consultation.opinion.diagnoses')}</th><td>{dx(o)}</td></tr>
                 <tr><th>{t('consultation.opinion.recommendations')}</th><td style={{ whiteSpace: 'pre-wrap' }}>{o.recommendations}</td></tr>
-                <tr><th>{t('consultation.report.referAdvice')}</th><td>{o.refer ? [o.referInstitutionName, o.referDepartmentName, o.referNote].filter(Boolean).join(' · ') || t('consultation.opinion.yes') : t('consultation.report.noRefer')}</td></tr>
+                <tr><th>{t('consultation.report.referAdvice')}</th><td>{o.refer ? [inst(o.referInstitutionId, o.referInstitutionName), o.referDepartmentName, o.referNote].filter(Boolean).join(' · ') || t('consultation.opinion.yes') : t('consultation.report.noRefer')}</td></tr>
               </tbody>
             </table>
             <div className="yl-report-sign">
-              <span>{t('consultation.report.expert')}：{expertName(o)}{o.title ? `（${o.title}）` : ''}</span>
+              <span>{t('consultation.report.expert')}：{expertName(o)}{o.title ? `（${label(TITLES, o.title)}）` : ''}</span>
               <span>{t('consultation.opinion.signedAt')}：{fmt(o.signedAt)}</span>
               <span>{t('consultation.report.signature')}：<span className="yl-mono">{shortHash(o.signatureHash)}</span>{o.version > 1 ? ` · ${t('consultation.opinion.version', { n: o.version })}` : ''}</span>
             </div>

@@ -24,14 +24,14 @@ export interface InvitedExpert {
 }
 export interface Opinion {
   id: string; practitionerId: string; userId?: string | null; practitionerName?: string | null; expertName?: string | null; name?: string | null;
-  title?: string | null; institutionName?: string | null; departmentName?: string | null;
+  title?: string | null; practitionerTitle?: string | null; institutionName?: string | null; departmentName?: string | null;
   version: number; findings: string; diagnoses: Diagnosis[]; recommendations: string; refer: boolean;
   referInstitutionId?: string | null; referInstitutionName?: string | null; referDepartmentId?: string | null; referDepartmentName?: string | null; referNote?: string | null;
   status: 'draft' | 'signed' | 'superseded'; signedAt?: string | null; signatureHash?: string | null; signatureFileId?: string | null; createdAt?: string | null;
 }
 export interface ConsultationEvent {
   id: string | number; at: string; userId?: string | null; userName?: string | null; institutionName?: string | null;
-  action: string; fromStatus?: string | null; toStatus?: string | null; note?: string | null; detail?: Record<string, unknown> | null;
+  action: string; from?: string | null; to?: string | null; fromStatus?: string | null; toStatus?: string | null; note?: string | null; detail?: Record<string, unknown> | null;
 }
 export interface Room { open: boolean; opensAt?: string | null; closesAt?: string | null }
 export interface PatientBrief { id: string; name: string; sex?: string | null; birthDate?: string | null; age?: number | null; residentIdMasked?: string | null; residentId?: string | null }
@@ -50,6 +50,7 @@ export interface Consultation {
   createdAt: string; updatedAt?: string | null; overdue?: boolean;
   consent?: Consent | null; experts: InvitedExpert[]; opinions: Opinion[]; events: ConsultationEvent[];
   allowedActions?: (ConsultationAction | { action: ConsultationAction })[]; room?: Room | null; myOpinion?: Opinion | null;
+  myInvitation?: { practitionerId: string; status: InvitedExpert['status'] } | null;
 }
 
 /** A consultation from any reply shape (`{consultation: {...}}` or the record), lists defaulted. */
@@ -57,11 +58,18 @@ export function toConsultation(reply: unknown): Consultation {
   const r = camelize<Record<string, unknown>>(reply);
   const inner = (r.consultation && typeof r.consultation === 'object' ? { ...r, ...(r.consultation as object) } : r) as Partial<Consultation> & Record<string, unknown>;
   const patient = inner.patient ?? null;
+  const experts = inner.experts ?? [];
+  // Opinions name the expert; the title and institution come from the invitation.
+  const withExpert = (o: Opinion): Opinion => {
+    const e = experts.find((x) => x.practitionerId === o.practitionerId);
+    return { ...o, diagnoses: o.diagnoses ?? [], title: o.title ?? o.practitionerTitle ?? e?.title ?? null, institutionName: o.institutionName ?? e?.institutionName ?? null, departmentName: o.departmentName ?? e?.departmentName ?? null };
+  };
   return {
     ...inner,
     patientName: inner.patientName ?? patient?.name ?? null,
     diagnoses: inner.diagnoses ?? [], sharedEntries: inner.sharedEntries ?? [], attachments: inner.attachments ?? [],
-    supplementsRequested: inner.supplementsRequested ?? [], experts: inner.experts ?? [], opinions: inner.opinions ?? [], events: inner.events ?? [],
+    supplementsRequested: inner.supplementsRequested ?? [], experts, opinions: (inner.opinions ?? []).map(withExpert), events: (inner.events ?? []).map((e) => ({ ...e, fromStatus: e.fromStatus ?? e.from, toStatus: e.toStatus ?? e.to })),
+    myOpinion: inner.myOpinion ? withExpert(inner.myOpinion) : null,
     version: inner.version ?? 1,
   } as Consultation;
 }
@@ -89,7 +97,9 @@ export function callerActions(me: Me, c: Consultation): ConsultationAction[] {
 }
 
 /** The caller's own invitation, by user or by practitioner. */
-export function myInvitation(me: Me, c: Pick<Consultation, 'experts'>): InvitedExpert | undefined {
+export function myInvitation(me: Me, c: Pick<Consultation, 'experts' | 'myInvitation'>): InvitedExpert | undefined {
+  const mine = c.myInvitation && c.experts.find((e) => e.practitionerId === c.myInvitation!.practitionerId);
+  if (mine) return { ...mine, status: c.myInvitation!.status };
   return c.experts.find((e) => (e.userId && e.userId === me.userId) || (me.practitionerId && e.practitionerId === me.practitionerId));
 }
 
@@ -134,6 +144,9 @@ export interface PoolExpert {
   departmentName?: string | null; specialty?: string | null; services?: string[]; availability?: string | null;
   openLoad?: number | null; avgResponseMinutes?: number | null; invited?: boolean | string | null;
 }
+
+/** The applicant's name: the server's, else whoever created it (the first event). */
+export const applicantName = (c: Consultation) => c.createdByName ?? c.fromPractitionerName ?? c.events.find((e) => e.action === 'create')?.userName ?? null;
 
 export const shortHash = (h?: string | null) => (h ? `${h.slice(0, 8)}…${h.slice(-4)}` : '');
 export const attachmentUrl = (id: string, a: Attachment) => a.url ?? `/api/v1/consultations/${id}/attachments/${a.sha256 ?? a.id}`;

@@ -3,7 +3,10 @@ import { CONSULTATION_KIND_LABELS, CONSULTATION_MATERIAL_LABELS, CONSULTATION_ST
 import { Tag, Tooltip } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import { asPage, type Page } from '../../api';
+import { useApiData } from '../../hooks';
 import { useLabels } from '../../labels';
+import type { Institution } from '../../types';
 import { isFinal, isOverdue, KIND_COLORS, STATE_COLORS, type Consultation } from './model';
 
 export const fmt = (v?: string | null) => (v ? dayjs(v).format('YYYY-MM-DD HH:mm') : '—');
@@ -47,4 +50,11 @@ export function DueTag({ c }: { c: Pick<Consultation, 'overdue' | 'dueAt' | 'ans
       </Tag>
     </Tooltip>
   );
+}
+
+/** Institution names by id (lists and opinions carry ids only): the directory's active institutions, loaded once. */
+export function useInstitutionNames() {
+  const { data } = useApiData<Page<Institution>>('institutions', { limit: 500 });
+  const names = new Map(asPage(data).items.map((i) => [i.id, i.name]));
+  return (id?: string | null, known?: string | null) => known ?? (id ? names.get(id) ?? '' : '');
 }
