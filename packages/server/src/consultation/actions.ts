@@ -214,6 +214,12 @@ async function invite(tx: Tx, caller: Caller, c: ConsultationRow, input: ActionI
     if (!keep) asked.push(p.userId);
     await careRelation(tx, c, p.institutionId);
   }
+  // A withdrawn expert's institution keeps record access only while it has another part in the consultation.
+  const staying = new Set([c.centre_institution_id, ...people.map((p) => p.institutionId)]);
+  for (const inst of new Set(withdrawn.map((e) => e.institution_id)))
+    if (!staying.has(inst))
+      await tx.updateTable('care_relation').set({ ends_at: new Date() }).where('kind', '=', 'consultation').where('source_id', '=', c.id)
+        .where('institution_id', '=', inst).where('ends_at', 'is', null).execute();
   set.scheduled_at = at;
   if (input.durationMinutes) set.duration_minutes = input.durationMinutes;
   const thread = await ensureCaseThread(tx, { ...actorOf(caller), userId: caller.userId }, { caseType: 'consultation', caseId: c.id, patientId: c.patient_id, title: `会诊 ${c.code}`, userIds: [c.created_by, ...people.map((p) => p.userId)] });
