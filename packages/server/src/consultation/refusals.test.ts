@@ -1,6 +1,8 @@
 /** Refused consultation steps change nothing; the to-do box and counts follow the caller's part; withdrawn experts lose access. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstitution, makePractitioner, makeUser, makeWorld, tableHashes } from '../test/factories.js';
+import type { Caller } from '../http/context.js';
+import { mayFollow } from '../realtime/topics.js';
 import { createTestApp, type Client, type TestApp } from '../test/harness.js';
 
 let t: TestApp;
@@ -99,5 +101,25 @@ describe('the to-do box', () => {
     // The applicant institution's other staff see it, but it is not on their to-do list.
     expect((await c.family.get(`/api/v1/consultations/${x.id}`)).status).toBe(200);
     expect((await c.family.get('/api/v1/consultations?box=todo')).body.items).toEqual([]);
+  });
+});
+
+describe('live topics', () => {
+  const callerOf = async (username: string): Promise<Caller> => {
+    const u = await t.db.selectFrom('user_account as u').innerJoin('user_role as r', 'r.user_id', 'u.id')
+      .select(['u.id', 'u.username', 'u.display_name', 'u.practitioner_id', 'u.patient_id', 'r.id as role_id', 'r.role', 'r.institution_id'])
+      .where('u.username', '=', username).executeTakeFirstOrThrow();
+    const role = { id: u.role_id, role: u.role as Caller['role']['role'], institutionId: u.institution_id, institutionName: null };
+    return { userId: u.id, username: u.username, displayName: u.display_name, practitionerId: u.practitioner_id, patientId: u.patient_id, role, roles: [role], sessionId: 's', ip: '127.0.0.1' };
+  };
+
+  it('lets whoever may see a consultation follow it, and an institution’s staff follow its counts', async () => {
+    const x = await atCentre();
+    expect(await mayFollow(t.db, await callerOf('consult_coordinator'), `consultation:${x.id}`)).toBe(true);
+    expect(await mayFollow(t.db, await callerOf('doctor_lower'), `consultation:${x.id}`)).toBe(true);
+    expect(await mayFollow(t.db, await callerOf('prov_expert'), `consultation:${x.id}`)).toBe(false);
+    expect(await mayFollow(t.db, await callerOf('prov_expert'), `consultation:${crypto.randomUUID()}`)).toBe(false);
+    expect(await mayFollow(t.db, await callerOf('consult_coordinator'), `consultations:${w.upper.id}`)).toBe(true);
+    expect(await mayFollow(t.db, await callerOf('doctor_lower'), `consultations:${w.upper.id}`)).toBe(false);
   });
 });
