@@ -11,6 +11,7 @@ import { verifyPassword } from '../auth/password.js';
 import type { Db, Reader, Tx } from '../db/database.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { correctEntry, createEntry } from '../record/entries.js';
+import { joinTx } from '../quick-consult/common.js';
 import { createReferral } from '../referral/referrals.js';
 import {
   announceConsultation, checkInstitution, consultationNotice, coordinators, diagnosesOf, event, invitationOf, loadConsultation,
@@ -151,30 +152,31 @@ export async function signOpinion(db: Db, caller: Caller, id: string, input: { p
  * applicant, to the opinion's institution, with its diagnoses and reason and the opinion document shared.
  */
 export async function referralFromOpinion(db: Db, caller: Caller, id: string, input: { opinionId?: string | undefined }) {
-  const c = await loadConsultation(db, id);
-  if (caller.userId !== c.created_by) throw forbidden('只有申请医生可以据会诊意见发起转诊', 'Only the applicant starts a referral from the opinion');
-  if (!['answered', 'closed'].includes(c.status)) throw stateConflict(c.status, '据会诊意见转诊', 'A referral from the opinion');
-  let q = db.selectFrom('consultation_opinion').selectAll().where('consultation_id', '=', id).where('status', '=', 'signed');
-  q = input.opinionId ? q.where('id', '=', input.opinionId) : q.where('refer', '=', true).orderBy('signed_at', 'desc').limit(1);
-  const o = await q.executeTakeFirst();
-  if (!o) throw notFound(OPINION, input.opinionId ? 'opinionId' : 'opinion');
-  if (!o.refer || !o.refer_institution_id) throw badRequest('no_refer_advice', '该会诊意见未建议转诊', 'This opinion does not advise a referral', 'opinionId');
-  // One click, one referral: a second click returns the referral already made from this opinion while it is live.
-  const made = await db.selectFrom('consultation_event as e').innerJoin('referral as r', (j) => j.on(sql`r.id::text`, '=', sql`e.detail->>'referralId'`))
-    .select('r.id').where('e.consultation_id', '=', id).where('e.action', '=', 'referral').where(sql<boolean>`e.detail->>'opinionId' = ${o.id}`)
-    .where('r.status', 'not in', ['cancelled', 'refused']).orderBy('e.id', 'desc').limit(1).executeTakeFirst();
-  if (made) return { referralId: made.id, created: false };
-  const diagnoses = (o.diagnoses.length ? o.diagnoses : c.diagnoses).map((d) => ({ code: d.code, system: d.system }));
-  if (!diagnoses.length) throw badRequest('missing_field', '会诊意见与申请均无诊断', 'Neither the opinion nor the request has a diagnosis', 'diagnoses');
-  const referral = await createReferral(db, caller, {
-    direction: 'up', setting: 'outpatient', patientId: c.patient_id, toInstitutionId: o.refer_institution_id, toDepartmentId: o.refer_department_id,
-    reason: `远程会诊 ${c.code} 专家建议转诊：${o.refer_note ?? o.recommendations}`.slice(0, 4000), diagnoses,
-    sharedEntries: o.document_id ? [{ kind: 'document', id: o.document_id }] : [],
-  });
-  // The referral is written by the referral module in its own transaction; the consultation notes it after.
-  await db.transaction().execute(async (tx) => {
+  return db.transaction().execute(async (tx) => {
+    // Locked: two clicks at once make one referral.
+    const c = await loadConsultation(tx, id, true);
+    if (caller.userId !== c.created_by) throw forbidden('只有申请医生可以据会诊意见发起转诊', 'Only the applicant starts a referral from the opinion');
+    if (!['answered', 'closed'].includes(c.status)) throw stateConflict(c.status, '据会诊意见转诊', 'A referral from the opinion');
+    let q = tx.selectFrom('consultation_opinion').selectAll().where('consultation_id', '=', id).where('status', '=', 'signed');
+    q = input.opinionId ? q.where('id', '=', input.opinionId) : q.where('refer', '=', true).orderBy('signed_at', 'desc').limit(1);
+    const o = await q.executeTakeFirst();
+    if (!o) throw notFound(OPINION, input.opinionId ? 'opinionId' : 'opinion');
+    if (!o.refer || !o.refer_institution_id) throw badRequest('no_refer_advice', '该会诊意见未建议转诊', 'This opinion does not advise a referral', 'opinionId');
+    // One click, one referral: a second click returns the referral already made from this opinion while it is live.
+    const made = await tx.selectFrom('consultation_event as e').innerJoin('referral as r', (j) => j.on(sql`r.id::text`, '=', sql`e.detail->>'referralId'`))
+      .select('r.id').where('e.consultation_id', '=', id).where('e.action', '=', 'referral').where(sql<boolean>`e.detail->>'opinionId' = ${o.id}`)
+      .where('r.status', 'not in', ['cancelled', 'refused']).orderBy('e.id', 'desc').limit(1).executeTakeFirst();
+    if (made) return { referralId: made.id, created: false };
+    const diagnoses = (o.diagnoses.length ? o.diagnoses : c.diagnoses).map((d) => ({ code: d.code, system: d.system }));
+    if (!diagnoses.length) throw badRequest('missing_field', '会诊意见与申请均无诊断', 'Neither the opinion nor the request has a diagnosis', 'diagnoses');
+    // The referral module writes the referral (its checks, history, audit) inside this transaction.
+    const referral = await createReferral(joinTx(tx), caller, {
+      direction: 'up', setting: 'outpatient', patientId: c.patient_id, toInstitutionId: o.refer_institution_id, toDepartmentId: o.refer_department_id,
+      reason: `远程会诊 ${c.code} 专家建议转诊：${o.refer_note ?? o.recommendations}`.slice(0, 4000), diagnoses,
+      sharedEntries: o.document_id ? [{ kind: 'document', id: o.document_id }] : [],
+    });
     await event(tx, caller, id, 'referral', c.status, c.status, null, { referralId: referral.id, opinionId: o.id });
     await audit(tx, actorOf(caller), { action: 'consultation.referral', objectType: 'consultation', objectId: id, patientId: c.patient_id, detail: { referralId: referral.id, opinionId: o.id } });
+    return { referralId: referral.id, created: true };
   });
-  return { referralId: referral.id, created: true };
 }
