@@ -1,5 +1,5 @@
 /**
- * Two server instances on one database, each with its own WebSocket server and its own database connections (on
+ * Two server instances on one database (and, on PostgreSQL, two real server processes too), each with its own WebSocket server and its own database connections (on
  * PostgreSQL its own LISTEN connection): room frames for a peer connected to the other instance travel by NOTIFY,
  * including an SDP larger than a NOTIFY payload may be.
  */
@@ -15,7 +15,8 @@ import { migrate } from '../db/migrate.js';
 import { buildApp } from '../http/app.js';
 import { sessionCookie, WsClient } from '../realtime/testing.js';
 import { makeWorld } from '../test/factories.js';
-import { createDatabase } from '../test/harness.js';
+import { createDatabase, dbKind } from '../test/harness.js';
+import { startServer, stopServer, type Server } from '../test/processes.js';
 import { makeRoomConsultation } from './room-fixtures.js';
 
 let database: Awaited<ReturnType<typeof createDatabase>>;
@@ -80,5 +81,38 @@ describe('the video room across server instances', () => {
 
     await e.close();
     expect((await a.next((f) => f.type === 'room.peer' && f.event === 'left')).peer.peerId).toBe(je.peerId);
+  });
+});
+
+describe.skipIf(dbKind !== 'postgres')('the video room across two real server processes', () => {
+  let a: Server | undefined, b: Server | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'yl-room-mp-'));
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startServer('A', database.url!, dir), startServer('B', database.url!, dir)]);
+  }, 90_000);
+  afterAll(async () => { await Promise.all([stopServer(a), stopServer(b)]); rmSync(dir, { recursive: true, force: true }); });
+
+  it('relays an offer larger than a NOTIFY payload from a peer on process B to one on process A, and announces the leave', async () => {
+    const db = handles[0]!.db;
+    const c = await makeRoomConsultation(db, {
+      patientId: w.patient.id, applicantId: w.users.doctor_lower.id, fromInstitutionId: w.lower.id, centreInstitutionId: w.upper.id,
+      experts: [{ practitionerId: w.doctorP.id, userId: w.users.doctor.id, institutionId: w.upper.id }],
+    });
+    const config = apps[0]!.config;
+    const onA = await WsClient.connect(`ws://127.0.0.1:${a!.port}/ws`, await sessionCookie(db, config, w.users.doctor_lower.id));
+    const onB = await WsClient.connect(`ws://127.0.0.1:${b!.port}/ws`, await sessionCookie(db, config, w.users.doctor.id));
+    sockets.push(onA, onB);
+    onA.send({ type: 'room.join', consultationId: c.id });
+    const ja = await onA.next((f) => f.type === 'room.joined');
+    onB.send({ type: 'room.join', consultationId: c.id });
+    expect((await onB.next((f) => f.type === 'room.joined')).peers.map((p: { peerId: string }) => p.peerId)).toEqual([ja.peerId]);
+    const jb = await onA.next((f) => f.type === 'room.peer' && f.event === 'joined');
+    const sdp = `v=0\r\n${Array.from({ length: 900 }, (_, i) => `a=candidate:${i} 1 udp 2122260223 127.0.0.1 ${40000 + i} typ host`).join('\r\n')}\r\n`;
+    expect(sdp.length).toBeGreaterThan(8000);
+    onB.send({ type: 'room.signal', consultationId: c.id, to: ja.peerId, data: { sdp: { type: 'offer', sdp } } });
+    const got = await onA.next((f) => f.type === 'room.signal');
+    expect(got).toEqual({ type: 'room.signal', consultationId: c.id, from: jb.peer.peerId, data: { sdp: { type: 'offer', sdp } } });
+    await onB.close();
+    expect((await onA.next((f) => f.type === 'room.peer' && f.event === 'left')).peer.peerId).toBe(jb.peer.peerId);
   });
 });

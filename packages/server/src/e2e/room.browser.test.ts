@@ -35,10 +35,10 @@ async function as(username: string, viewport = { width: 1366, height: 860 }): Pr
 
 /** Inbound video frames decoded per remote peer, from the page's RTCPeerConnection stats. */
 const framesDecoded = (page: Page) => page.evaluate(async () => {
-  const room = (window as { __yilianRoom?: { stats(): Promise<{ name: string; framesDecoded: number }[]> } }).__yilianRoom;
+  const room = (globalThis as unknown as { __yilianRoom?: { stats(): Promise<{ name: string; framesDecoded: number }[]> } }).__yilianRoom;
   return room ? (await room.stats()).map((s) => ({ name: s.name, frames: s.framesDecoded })) : null;
 });
-const roomStatus = (page: Page) => page.evaluate(() => (window as { __yilianRoom?: { status(): string } }).__yilianRoom?.status() ?? null);
+const roomStatus = (page: Page) => page.evaluate(() => (globalThis as unknown as { __yilianRoom?: { status(): string } }).__yilianRoom?.status() ?? null);
 
 describe.runIf(runBrowserTests)('the consultation video room in the browser', () => {
   beforeAll(async () => {
@@ -90,13 +90,13 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
       return s?.length === 2 && s.every((p) => p.frames > 0);
     }, { timeout: 30_000, message: 'video on the phone from both others' }).toBe(true);
     await expect.poll(async () => (await framesDecoded(applicant))?.length, { timeout: 10_000 }).toBe(2);
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await phone.screenshot({ path: join(tmpdir(), 'yl-room-phone.png'), fullPage: true });
     await phone.close();
 
     await applicant.getByRole('button', { name: /离开会诊室/ }).click();
     await applicant.waitForURL(`${base}/consultations/${c.id}`);
-    await expect.poll(() => expert.evaluate(() => (window as { __yilianRoom?: { peers(): unknown[] } }).__yilianRoom?.peers().length), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => expert.evaluate(() => (globalThis as unknown as { __yilianRoom?: { peers(): unknown[] } }).__yilianRoom?.peers().length), { timeout: 15_000 }).toBe(0);
     await expert.getByText('等待其他参与者进入').waitFor();
 
     const events = (await handle.db.selectFrom('consultation_event').select(['action', 'user_id']).where('consultation_id', '=', c.id).orderBy('id').execute())
@@ -115,9 +115,7 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
     await expect.poll(() => roomStatus(applicant), { timeout: 20_000 }).toBe('joined');
     // The browser refuses this user the camera and microphone (as when they click "Block").
     const expert = await as('doctor');
-    await expert.addInitScript(() => {
-      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
-    });
+    await expert.addInitScript(`navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));`);
     await expert.goto(`${base}/consultations/${c.id}/room`);
     await expert.getByText(/无法使用摄像头/).waitFor();
     await expect.poll(async () => (await framesDecoded(expert))?.[0]?.frames ?? 0, { timeout: 30_000, message: 'video from the applicant' }).toBeGreaterThan(0);
@@ -132,6 +130,6 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
     await early.goto(`${base}/consultations/${later.id}/room`);
     await early.getByText('会诊室未开放').waitFor();
     await early.getByText(/开放时间：/).waitFor();
-    expect(await early.evaluate(() => (window as { __yilianRoom?: unknown }).__yilianRoom)).toBeUndefined();
+    expect(await early.evaluate(() => (globalThis as unknown as { __yilianRoom?: unknown }).__yilianRoom)).toBeUndefined();
   }, 120_000);
 });

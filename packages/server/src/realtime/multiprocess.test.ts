@@ -2,62 +2,16 @@
  * Two real server processes on one PostgreSQL database: a message sent through one process's REST API reaches a
  * WebSocket connected to the other (LISTEN/NOTIFY carries it). PostgreSQL runs only — PGlite is one process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DbHandle } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { makeWorld } from '../test/factories.js';
 import { createDatabase, dbKind, TEST_PASSWORD } from '../test/harness.js';
+import { startServer, stopServer, type Server } from '../test/processes.js';
 import { WsClient } from './testing.js';
-
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
-interface Server { name: string; port: number; child: ChildProcess; output: string[]; base: string }
-
-async function startServer(name: string, databaseUrl: string, dataDir: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir, FILE_KEY: 'a'.repeat(64), DB_POOL_SIZE: '5' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout!.on('data', (d) => output.push(String(d)));
-  child.stderr!.on('data', (d) => output.push(String(d)));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited: ${output.join('')}`);
-    try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`${name} did not start: ${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { name, port, child, output, base };
-}
-
-async function stopServer(s: Server | undefined) {
-  if (!s || s.child.exitCode !== null) return;
-  const exited = new Promise((r) => s.child.once('exit', r));
-  s.child.kill('SIGTERM');
-  const timer = setTimeout(() => s.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 async function signIn(s: Server, username: string): Promise<string> {
   const res = await fetch(`${s.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: TEST_PASSWORD }) });
