@@ -139,3 +139,24 @@ describe('RealtimeClient', () => {
     c.stop();
   });
 });
+
+describe('RealtimeClient video-room frames', () => {
+  it('sends room frames only once the hello came, and hands room frames (and room errors) to the room handlers only', () => {
+    const { c } = started();
+    const got: string[] = [];
+    c.onRoomFrame((f) => got.push(`${f.type}:${String(f.code ?? f.event ?? '')}`));
+    last().open();
+    expect(c.sendRoom({ type: 'room.join', consultationId: 'c1' })).toBe(false); // before the hello
+    last().hello(1);
+    expect(c.sendRoom({ type: 'room.join', consultationId: 'c1' })).toBe(true);
+    expect(last().sent).toEqual([{ type: 'room.join', consultationId: 'c1' }]);
+    last().frame({ type: 'room.joined', consultationId: 'c1', peerId: 'p1', peers: [] });
+    last().frame({ type: 'room.peer', consultationId: 'c1', event: 'joined', peer: { peerId: 'p2' } });
+    last().frame({ type: 'room.signal', consultationId: 'c1', from: 'p2', data: { sdp: {} } });
+    last().frame({ type: 'error', consultationId: 'c1', code: 'room_full' });
+    last().frame({ type: 'error', topic: 'x:1', code: 'forbidden' }); // a topic's error: not the room's
+    expect(got).toEqual(['room.joined:', 'room.peer:joined', 'room.signal:', 'error:room_full']);
+    last().close(1006);
+    expect(c.sendRoom({ type: 'room.leave', consultationId: 'c1' })).toBe(false);
+  });
+});
