@@ -135,8 +135,14 @@ function ordered(entries: Planned[], reportOf: Map<Planned, Planned>): Planned[]
     .filter((d): d is Planned => !!d && d !== e && reportOf.get(d) !== e))]));
   for (const [obs, report] of reportOf) deps.get(obs)!.add(report);
   const done = new Set<Planned>(), out: Planned[] = [];
+  let first = 0; // entries before it are all done
   while (out.length < entries.length) {
-    const next = entries.find((e) => !done.has(e) && [...deps.get(e)!].every((d) => done.has(d)));
+    while (done.has(entries[first]!)) first++;
+    let next: Planned | undefined;
+    for (let i = first; i < entries.length && !next; i++) {
+      const e = entries[i]!;
+      if (!done.has(e) && [...deps.get(e)!].every((d) => done.has(d))) next = e;
+    }
     if (!next) {
       const stuck = entries.find((e) => !done.has(e))!;
       throw at(stuck.index, invalid('reference_cycle', '条目之间的引用构成循环', 'The entries reference each other in a cycle'));
@@ -186,7 +192,8 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
     // looked up for the whole Bundle first, one query per type; an entry whose match an earlier entry of the Bundle
     // could have changed (same type written one by one, or the same identifier) is matched when it comes, as before.
     // Patients matched by resident ID are looked up up front the same way (then created one by one).
-    const tokenOf = (e: Planned) => (e.module.matchIdentifiers ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined);
+    const tokens = new Map(order.map((e) => [e, e.module.matchIdentifiers ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined]));
+    const tokenOf = (e: Planned) => tokens.get(e);
     const batchable = (e: Planned) => !!e.module.createMany && !!e.module.prepareCreate && !!caller.role.institutionId
       && (e.method === 'POST' ? !e.ifNoneExist || tokenOf(e) !== undefined : tokenOf(e) !== undefined);
     const prematched = new Map<string, Map<string, { identifier: string; id: string | null }>>();
