@@ -35,7 +35,7 @@ export type Invitation = Awaited<ReturnType<typeof invitationOf>>;
  * (docs/api.md: applicant = its author, dept head / office of the applicant's institution, centre = coordinators of
  * the centre institution, invited expert = the user of an invited practitioner whose invitation still stands).
  */
-export function isActor(caller: Caller, c: { created_by: string; from_institution_id: string; centre_institution_id: string }, actor: ConsultationActor, invitation?: Invitation | null): boolean {
+export function isActor(caller: Caller, c: { created_by: string; from_institution_id: string; centre_institution_id: string; received_at: Date | null }, actor: ConsultationActor, invitation?: Invitation | null): boolean {
   if (!CONSULTATION_ACTOR_ROLES[actor].includes(caller.role.role)) return false;
   const inst = caller.role.institutionId;
   switch (actor) {
@@ -45,7 +45,8 @@ export function isActor(caller: Caller, c: { created_by: string; from_institutio
     case 'invited_expert': return !!invitation && invitation.user_id === caller.userId && invitation.status !== 'withdrawn';
     case 'applicant_or_centre':
       return (caller.userId === c.created_by && CONSULTATION_ACTOR_ROLES.applicant.includes(caller.role.role))
-        || (caller.role.role === 'consult_coordinator' && inst === c.centre_institution_id);
+        // The centre cancels only what reached it.
+        || (caller.role.role === 'consult_coordinator' && inst === c.centre_institution_id && !!c.received_at);
   }
 }
 

@@ -90,6 +90,15 @@ describe('refused steps', () => {
   });
 });
 
+describe('cancelling', () => {
+  it('is not the centre’s before the request reached it', async () => {
+    const d = await c.applicant.post('/api/v1/consultations', { kind: 'routine', patientId: w.patient.id, purpose: '明确诊断', summary: '头晕', diagnoses: [] });
+    const r = await act(c.centre, d.body.id, 'cancel', { version: 1, reason: '重复申请' });
+    expect(r.status).toBe(403);
+    expect((await act(c.applicant, d.body.id, 'cancel', { version: 1, reason: '重复申请' })).body.status).toBe('cancelled');
+  });
+});
+
 describe('the to-do box', () => {
   it('holds what waits for the caller: the centre its pre-reviews, the applicant returned requests', async () => {
     const x = await atCentre();
