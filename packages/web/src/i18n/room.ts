@@ -2,6 +2,7 @@
 export const roomZh = {
   title: '会诊室', back: '返回会诊单', joining: '正在进入会诊室…', reconnecting: '连接中断，正在重新进入…',
   waiting: '等待其他参与者进入', you: '我', noVideo: '未开启摄像头', connecting: '连接中…',
+  failed: '无法建立音视频连接：网络可能限制了直连，请联系管理员配置 TURN 中继服务器',
   mic: '麦克风', micOff: '静音', micOn: '取消静音', camOff: '关闭摄像头', camOn: '开启摄像头',
   share: '共享屏幕', stopShare: '停止共享', shareFailed: '无法共享屏幕', leave: '离开会诊室',
   material: '病例资料', chat: '会诊讨论', purpose: '会诊目的', summary: '病情摘要', diagnoses: '初步诊断',
@@ -22,6 +23,7 @@ export const roomZh = {
 export const roomEn: typeof roomZh = {
   title: 'Consultation room', back: 'Back to the consultation', joining: 'Entering the room…', reconnecting: 'Connection lost, entering again…',
   waiting: 'Waiting for the others to join', you: 'Me', noVideo: 'Camera off', connecting: 'Connecting…',
+  failed: 'No audio/video connection: the network may block direct connections; ask the administrator to configure a TURN relay',
   mic: 'Microphone', micOff: 'Mute', micOn: 'Unmute', camOff: 'Turn camera off', camOn: 'Turn camera on',
   share: 'Share screen', stopShare: 'Stop sharing', shareFailed: 'Could not share the screen', leave: 'Leave the room',
   material: 'Case material', chat: 'Discussion', purpose: 'Purpose', summary: 'Clinical summary', diagnoses: 'Preliminary diagnoses',

@@ -37,6 +37,13 @@ export default function RoomPage() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const room = useApiData<RoomInfo>(`consultations/${id}/room`);
+  // Waiting for the room to open: look again at the opening time (when it is within the day).
+  const opensIn = room.data && !room.data.open && room.data.opensAt ? new Date(room.data.opensAt).getTime() - Date.now() : -1;
+  useEffect(() => {
+    if (opensIn < 0 || opensIn > 86_400_000) return;
+    const timer = setTimeout(room.reload, opensIn + 1_000);
+    return () => clearTimeout(timer);
+  }, [opensIn, room.reload]);
 
   if (room.loading && !room.data) return <div className="yl-center" style={{ minHeight: 320 }}><Spin tip={t('room.joining')}><div style={{ width: 200 }} /></Spin></div>;
   const back = <Button key="back" onClick={() => navigate(`/consultations/${id}`)}>{t('room.back')}</Button>;
@@ -96,7 +103,7 @@ function Room({ id, info }: { id: string; info: RoomInfo }) {
   const tiles = [
     <VideoTile key="me" stream={localStream} muted mirrored={!screen} name={`${me?.displayName ?? ''}（${t('room.you')}）`}
       videoOff={!screen && (!camera || !camOn)} micOff={!audio || !micOn} />,
-    ...peers.map((p) => <VideoTile key={p.peerId} stream={p.stream} name={p.name || '…'} connecting={p.state !== 'connected'} />),
+    ...peers.map((p) => <VideoTile key={p.peerId} stream={p.stream} name={p.name || '…'} connecting={p.state !== 'connected'} failed={p.state === 'failed'} />),
   ];
   const problem = media.problem && <Alert type={media.problem === 'denied' ? 'error' : 'warning'} showIcon closable
     message={t(media.problem === 'denied' ? 'room.cameraDenied' : media.problem === 'audio_only' ? 'room.audioOnly' : 'room.noDevices')} />;
@@ -141,8 +148,8 @@ function Room({ id, info }: { id: string; info: RoomInfo }) {
   );
 }
 
-function VideoTile({ stream, name, muted, mirrored, videoOff, micOff, connecting }: {
-  stream: MediaStream | null; name: string; muted?: boolean; mirrored?: boolean; videoOff?: boolean; micOff?: boolean; connecting?: boolean;
+function VideoTile({ stream, name, muted, mirrored, videoOff, micOff, connecting, failed }: {
+  stream: MediaStream | null; name: string; muted?: boolean; mirrored?: boolean; videoOff?: boolean; micOff?: boolean; connecting?: boolean; failed?: boolean;
 }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
@@ -152,8 +159,13 @@ function VideoTile({ stream, name, muted, mirrored, videoOff, micOff, connecting
   }, [stream]);
   return (
     <figure className="yl-room-tile">
-      <video ref={ref} autoPlay playsInline muted={muted} className={mirrored ? 'yl-room-mirror' : undefined} style={{ visibility: videoOff || !stream ? 'hidden' : 'visible' }} />
-      {(videoOff || !stream) && <div className="yl-room-avatar"><Avatar size={56} icon={<UserOutlined />} /><span>{connecting ? t('room.connecting') : videoOff ? t('room.noVideo') : ''}</span></div>}
+      <video ref={ref} autoPlay playsInline muted={muted} className={mirrored ? 'yl-room-mirror' : undefined} style={{ visibility: videoOff || !stream || failed ? 'hidden' : 'visible' }} />
+      {(videoOff || !stream || failed) && (
+        <div className="yl-room-avatar">
+          <Avatar size={56} icon={<UserOutlined />} />
+          <span>{failed ? t('room.failed') : connecting ? t('room.connecting') : videoOff ? t('room.noVideo') : ''}</span>
+        </div>
+      )}
       <figcaption>{micOff && <AudioMutedOutlined />} {name}</figcaption>
     </figure>
   );
