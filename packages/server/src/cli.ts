@@ -4,6 +4,7 @@ import { verifyAuditChain } from './audit/audit.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { openFileStore } from './files/store.js';
 import { ensureDemoData } from './seed/demo.js';
 
 const [command] = process.argv.slice(2);
@@ -15,7 +16,7 @@ try {
   await migrate(handle.db);
   switch (command) {
     case 'seed': {
-      const r = await ensureDemoData(handle.db);
+      const r = await ensureDemoData(handle.db, openFileStore(config));
       console.log(r ? `demo consortium created: ${JSON.stringify(r)}` : 'demo data already present; nothing to do');
       break;
     }

@@ -14,7 +14,7 @@ await migrate(handle.db);
 await ensureCodeData(handle.db);
 const app = await buildApp(handle, config);
 if (config.seedDemo) {
-  const seeded = await ensureDemoData(handle.db);
+  const seeded = await ensureDemoData(handle.db, app.files);
   if (seeded) app.log.info(seeded, 'demo consortium created');
 }
 const close = async () => { await app.close(); await handle.close(); process.exit(0); };

@@ -8,9 +8,11 @@ import { audit } from '../audit/audit.js';
 import { hashPassword } from '../auth/password.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import type { FileStore } from '../files/store.js';
 import { DEMO_PASSWORD } from './accounts.js';
 import { buildDemoRows, type DemoRows } from './build.js';
 import { seedApiClients } from './api-clients.js';
+import { seedConsultations } from './consultations.js';
 import { seedRecords } from './record.js';
 import { seedReferrals } from './referral.js';
 import { seedScheduling } from './scheduling.js';
@@ -31,8 +33,11 @@ const TABLES: (keyof DemoRows)[] = [
 ];
 const BATCH = 400;
 
-/** Seeds the demo consortium unless a consortium exists; returns row counts (and milliseconds taken), or null. */
-export async function ensureDemoData(db: Db): Promise<DemoSummary | null> {
+/**
+ * Seeds the demo consortium unless a consortium exists; returns row counts (and milliseconds taken), or null.
+ * With the file store, the demo consents' signature images are stored too (without it only their metadata).
+ */
+export async function ensureDemoData(db: Db, files?: FileStore): Promise<DemoSummary | null> {
   if (await demoPresent(db)) return null;
   const started = performance.now();
   const rows = buildDemoRows(await hashPassword(DEMO_PASSWORD)); // hashed once, shared by every demo account
@@ -45,7 +50,9 @@ export async function ensureDemoData(db: Db): Promise<DemoSummary | null> {
     }
     await seedScheduling(tx, rows);
     await seedRecords(tx, rows);
-    await seedReferrals(tx, rows, Date.now());
+    const now = Date.now();
+    await seedReferrals(tx, rows, now);
+    await seedConsultations(tx, rows, now, files);
     await seedApiClients(tx, rows);
     await audit(tx, { userId: null, username: 'system', role: null, institutionId: null, ip: null }, {
       action: 'seed.demo', objectType: 'consortium', objectId: rows.consortium[0]!.id as string,
