@@ -242,6 +242,10 @@ describe('MDT consultation: the whole routine path', () => {
     let r = await c.doctor.put(`/api/v1/consultations/${id}/opinion`, { findings: '心电图示 V1-V4 ST 段压低', diagnoses: [{ code: 'I20.0' }], recommendations: '冠脉造影', refer: false });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ status: 'draft', version: 1 });
+    // A draft is its author's own until signed.
+    expect((await c.doctor.get(`/api/v1/consultations/${id}`)).body.myOpinion).toMatchObject({ id: r.body.id, findings: '心电图示 V1-V4 ST 段压低' });
+    const seen = (await c.applicant.get(`/api/v1/consultations/${id}`)).body;
+    expect([seen.opinions, seen.myOpinion]).toEqual([[], null]);
     const wrong = await c.doctor.post(`/api/v1/consultations/${id}/opinion/sign`, { password: 'not-my-password' });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error).toMatchObject({ code: 'wrong_password', field: 'password' });
