@@ -72,6 +72,8 @@ export default function ConsultationDetailPage() {
   const { data, error, loading, reload } = useApiData<unknown>(`consultations/${id}`);
   const [action, setAction] = useState<ConsultationAction | null>(null);
   const [referring, setReferring] = useState(false);
+  // Until the reader picks a tab, the page shows the one that matters now (the opinions once there are some to read or write).
+  const [tab, setTab] = useState<string>();
   useTopic(id ? `consultation:${id}` : null, () => reload());
 
   if (error && !data) return <Result status={error.status === 403 ? '403' : error.status === 404 ? '404' : 'error'} title={error.text(i18n.language)} />;
@@ -235,7 +237,7 @@ export default function ConsultationDetailPage() {
         <Col xs={24} lg={15}>
           {facts}
           <Card size="small" style={{ marginBottom: 12 }}>
-            <Tabs size={mobile ? 'small' : 'middle'} defaultActiveKey={defaultTab} items={[
+            <Tabs size={mobile ? 'small' : 'middle'} activeKey={tab ?? defaultTab} onChange={setTab} items={[
               { key: 'material', label: t('consultation.material'), children: material },
               { key: 'consent', label: <span>{t('consultation.consent')}{!c.consent && <Tag color="warning" style={{ marginInlineStart: 4 }}>!</Tag>}</span>, children: consent },
               { key: 'experts', label: `${t('consultation.experts')}${c.experts.length ? `（${c.experts.length}）` : ''}`, children: experts },
