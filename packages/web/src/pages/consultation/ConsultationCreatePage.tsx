@@ -285,6 +285,7 @@ export default function ConsultationCreatePage() {
                 }}>
                 <Button icon={<UploadOutlined />}>{t('consultation.upload')}</Button>
               </Upload>
+              <div className="yl-muted" style={{ fontSize: 12, marginTop: 4 }}>{t('consultation.uploadHint')}</div>
               {existing?.attachments.length ? <div className="yl-muted" style={{ marginTop: 6 }}>{existing.attachments.map((a) => a.name).join('、')}</div> : null}
             </Card>
           </Col>
