@@ -3,6 +3,7 @@ export const consultationExtraZh = {
   rep: {
     title: '会诊统计', subtitle: '会诊量、时限内答复、超时、响应时间与评价',
     groupBy: { kind: '类型', institution: '申请机构', department: '申请科室', expert: '专家', month: '月份' },
+    groupByShort: { kind: '类型', institution: '机构', department: '科室', expert: '专家', month: '月份' },
     group: '分组', total: '合计', count: '会诊量', closed: '已完成', cancelled: '已取消', expired: '已过期',
     answered: '已出意见', inLimit: '时限内答复', overdue: '超时', inLimitShare: '时限内答复率',
     respMean: '平均响应（分钟）', respP90: 'P90 响应（分钟）', limit: '时限（分钟）', signed: '已签署意见',
@@ -28,6 +29,7 @@ export const consultationExtraEn: typeof consultationExtraZh = {
   rep: {
     title: 'Consultation report', subtitle: 'Volume, answers within the limit, overdue, response times and ratings',
     groupBy: { kind: 'Kind', institution: 'Institution', department: 'Department', expert: 'Expert', month: 'Month' },
+    groupByShort: { kind: 'Kind', institution: 'Inst.', department: 'Dept.', expert: 'Expert', month: 'Month' },
     group: 'Group', total: 'Total', count: 'Consultations', closed: 'Closed', cancelled: 'Cancelled', expired: 'Expired',
     answered: 'Answered', inLimit: 'Within limit', overdue: 'Overdue', inLimitShare: 'Answered within limit',
     respMean: 'Mean response (min)', respP90: 'P90 response (min)', limit: 'Limit (min)', signed: 'Signed opinions',

@@ -56,7 +56,8 @@ function Charts({ rows }: { rows: Row[] }) {
   const { t } = useTranslation();
   const mobile = useIsMobile();
   const names = rows.map((r) => (mobile && r.label.length > 6 ? `${r.label.slice(0, 6)}…` : r.label));
-  const xAxis = { type: 'category', data: names, axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0 } };
+  // Long labels (资料会诊（影像/病理/心电）, institution names) are cut to the width a bar group has.
+  const xAxis = { type: 'category', data: names, axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0, width: mobile ? 60 : 96, overflow: 'truncate' } };
   const grid = { left: 8, right: 8, top: 40, bottom: 8, containLabel: true };
   const counts = {
     tooltip: { trigger: 'axis' }, legend: { top: 0, type: 'scroll' }, grid, xAxis, yAxis: { type: 'value', minInterval: 1 },
@@ -153,7 +154,7 @@ export default function ConsultationReportPage() {
             onChange={(v) => setInstitutionId(v as string | undefined)} />
         </Col>
         <Col xs={24} md={10}>
-          <Segmented<GroupBy> block={mobile} value={groupBy} onChange={setGroupBy} options={GROUPS.map((g) => ({ value: g, label: t(`cx.rep.groupBy.${g}`) }))} />
+          <Segmented<GroupBy> block={mobile} value={groupBy} onChange={setGroupBy} options={GROUPS.map((g) => ({ value: g, label: t(`cx.rep.${mobile ? 'groupByShort' : 'groupBy'}.${g}`) }))} />
         </Col>
       </Row>
       {total && (
