@@ -68,7 +68,7 @@ export type ConsultationMessages<T = typeof consultationZh> = { [K in keyof T]: 
 
 export const consultationEn: ConsultationMessages = {
   nav: {
-    group: 'Remote consultation', list: 'Consultation desk', create: 'New consultation request', overdue: 'Overdue', report: 'Consultation report', quick: 'Quick consults', limits: 'Time limits',
+    group: 'Consultations', list: 'Consultation desk', create: 'New request', overdue: 'Overdue', report: 'Consultation report', quick: 'Quick consults', limits: 'Time limits',
   },
   sc: { list: 'Consultations', create: 'Request consult' },
   title: 'Remote consultations', newConsultation: 'New consultation request', editConsultation: 'Edit consultation request', detail: 'Consultation', code: 'Number',
@@ -116,7 +116,7 @@ export const consultationEn: ConsultationMessages = {
     room_join: 'Joined the room', room_leave: 'Left the room', escalate: 'Overdue notice', expire: 'Expired', referral: 'Referral made', opinion_save: 'Opinion draft saved',
   },
   counts: {
-    approve: 'To agree', office: 'To approve', review: 'To pre-review', arrange: 'To arrange', invitations: 'Invitations', opinions: 'Opinions to write',
+    approve: 'To agree', office: 'To approve', review: 'To pre-review', arrange: 'To arrange', invitations: 'Invitations', opinions: 'Opinions due',
     forward: 'To forward', confirm: 'To confirm', supplements: 'Supplements', quick: 'Quick consults', overdue: 'Overdue', todo: 'To do',
   },
   workbench: 'Consultations to do',

@@ -19,7 +19,6 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { post } from '../../api';
 import { useMe } from '../../auth';
-import { ChatPanel } from '../../components/ChatPanel';
 import { PageHeader } from '../../components/PageHeader';
 import { useApiData, useErrorReporter, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
@@ -248,13 +247,13 @@ export default function ConsultationDetailPage() {
         </Col>
         <Col xs={24} lg={9}>
           {!mobile && <Card size="small" title={t('consultation.history')} style={{ marginBottom: 12 }}>{history}</Card>}
-          {staff && c.status !== 'draft' && (c.threadId ? (
-            // The server opens the consultation's thread and adds the people of each step; show that one.
+          {staff && c.threadId && (
+            // The server opens the consultation's case thread and adds the people of each step; show that one.
             <Card size="small" title={<span><CommentOutlined /> {t('consultation.chat')}</span>} extra={<Link to={`/messages/${c.threadId}`}>{t('chat.openInMessages')}</Link>}
               styles={{ body: { padding: 0, height: mobile ? 420 : 480 } }}>
               <div className="yl-chat-panel" style={{ height: '100%' }}><Conversation threadId={c.threadId} compact emptyTitle={c.code} /></div>
             </Card>
-          ) : <ChatPanel caseType="consultation" caseId={c.id} patientId={c.patientId} title={`${t('consultation.chat')} · ${c.code}`} height={mobile ? 420 : 480} />)}
+          )}
         </Col>
       </Row>
       <ActionDialog consultation={c} action={action} onClose={() => setAction(null)} onDone={() => { setAction(null); reload(); }} />
