@@ -48,7 +48,9 @@ export default function ConsultationsPage() {
   useRealtimeEvent('notification.created', refresh);
   const page = asPage(data);
   const items = page.items.map(toConsultation);
-  const total = page.total || paging.offset + items.length + (items.length === paging.limit ? 1 : 0);
+  // The server does not count: one more page while this one is full.
+  const counted = typeof (data as { total?: unknown } | undefined)?.total === 'number';
+  const total = counted ? page.total : paging.offset + items.length + (items.length === paging.limit ? 1 : 0);
   const todo = toCounts(counts.data).todo;
   const inst = useInstitutionNames();
 
@@ -57,10 +59,9 @@ export default function ConsultationsPage() {
     { title: t('consultation.patient'), dataIndex: 'patientName' },
     { title: t('consultation.kind'), dataIndex: 'kind', render: (_, c) => <KindTag c={c} /> },
     { title: t('consultation.status'), dataIndex: 'status', render: (_, c) => <span style={{ whiteSpace: 'nowrap' }}><StateTag c={c} /><DueTag c={c} /></span> },
-    { title: t('consultation.applicant'), dataIndex: 'fromInstitutionName', render: (v: string, c) => <span>{inst(c.fromInstitutionId, v)}{c.createdByName ? <span className="yl-muted"> · {c.createdByName}</span> : null}</span> },
-    { title: t('consultation.purpose'), dataIndex: 'purpose', ellipsis: true, width: 220 },
+    { title: t('consultation.applicant'), dataIndex: 'fromInstitutionName', render: (v: string, c) => inst(c.fromInstitutionId, v) },
+    { title: t('consultation.purpose'), dataIndex: 'purpose', ellipsis: true, width: 200 },
     { title: t('consultation.scheduledAt'), dataIndex: 'scheduledAt', className: 'yl-nowrap', render: (v: string) => when(v) },
-    { title: t('consultation.createdAt'), dataIndex: 'createdAt', className: 'yl-nowrap', render: (v: string) => when(v) },
   ];
 
   return (

@@ -20,7 +20,10 @@ export function KindTag({ c }: { c: Pick<Consultation, 'kind' | 'materialType'> 
   const { label } = useLabels();
   return (
     <Tag color={KIND_COLORS[c.kind]} style={{ marginInlineEnd: 4 }}>
-      {label(CONSULTATION_KIND_LABELS, c.kind)}{c.kind === 'material' && c.materialType ? ` · ${label(CONSULTATION_MATERIAL_LABELS, c.materialType)}` : ''}
+      {/* 资料会诊 · 影像: the kind's list of material types gives way to the one it is. */}
+      {c.kind === 'material' && c.materialType
+        ? `${label(CONSULTATION_KIND_LABELS, c.kind).replace(/（.*）|\s*\(.*\)/, '')} · ${label(CONSULTATION_MATERIAL_LABELS, c.materialType)}`
+        : label(CONSULTATION_KIND_LABELS, c.kind)}
     </Tag>
   );
 }
