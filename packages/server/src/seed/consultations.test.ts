@@ -106,6 +106,22 @@ describe('demo consultations', () => {
     expect(inRoom).toContainEqual({ user_id: doctor, status: 'accepted' });
   });
 
+  it('shows that work in each demo account’s workbench counts, and lets the expert into the room today', async () => {
+    const expected: Record<string, string[]> = {
+      huizhen: ['review', 'arrange', 'forward', 'overdue'], doctor: ['invitations', 'opinions', 'quick'], xiangyi: ['confirm', 'supplements'],
+      'demo.wsy03.head': ['approve'], zhuanzhen: ['office'],
+    };
+    for (const [username, keys] of Object.entries(expected)) {
+      const counts = (await (await t.login(username, DEMO_PASSWORD)).get('/api/v1/consultations/counts')).body;
+      for (const k of keys) expect(counts[k], `${username} ${k}`).toBeGreaterThan(0);
+    }
+    const patientId = (await t.db.selectFrom('user_account').select('patient_id').where('username', '=', 'patient').executeTakeFirstOrThrow()).patient_id!;
+    const today = await t.db.selectFrom('consultation').select('id').where('patient_id', '=', patientId).where('status', '=', 'scheduled').executeTakeFirstOrThrow();
+    const room = await (await t.login('doctor', DEMO_PASSWORD)).get(`/api/v1/consultations/${today.id}/room`);
+    expect(room.status, JSON.stringify(room.body)).toBe(200);
+    expect(room.body.open).toBe(true);
+  });
+
   it('gives every role of the chain an account that signs in, experts of the pool included', async () => {
     const experts = await t.db.selectFrom('user_account').select('username').where('username', 'like', 'demo.expert.%').execute();
     expect(experts.length).toBeGreaterThan(5);
