@@ -120,8 +120,13 @@ export default function ConsultationCreatePage() {
       form.scrollToField('signerName');
       return;
     }
+    if (signature && !v.signerName?.trim()) {
+      form.setFields([{ name: 'signerName', errors: [t('consultation.needSigner')] }]);
+      form.scrollToField('signerName');
+      return;
+    }
     const body = {
-      kind: v.kind, materialType: v.kind === 'material' ? v.materialType : undefined, patientId: v.patientId,
+      kind: v.kind, materialType: v.kind === 'material' ? v.materialType : null, patientId: v.patientId,
       centreInstitutionId: v.centreInstitutionId || undefined, requestedSpecialty: v.requestedSpecialty || undefined,
       requestedExpertIds: v.requestedExpertIds ?? [], purpose: v.purpose.trim(), summary: v.summary.trim(),
       diagnoses: (v.diagnoses ?? []).map((c) => ({ code: c, system: codes.current.get(c)?.system ?? 'ICD-10' })),
@@ -142,12 +147,14 @@ export default function ConsultationCreatePage() {
     const id = c.id;
     try {
       setBusy('files');
+      const refused: UploadFile[] = [];
       for (const f of files.filter((x) => x.originFileObj)) {
         const fd = new FormData();
         fd.append('file', f.originFileObj as Blob, f.name);
-        // A refused file (type, size) must not lose the request just saved: say so and go on.
-        try { await api(`consultations/${id}/attachments`, { method: 'POST', body: fd }); } catch (e) { report(e); }
+        // A refused file (type, size) must not lose the request just saved: say so and go on (it stays in the list).
+        try { await api(`consultations/${id}/attachments`, { method: 'POST', body: fd }); } catch (e) { report(e); refused.push(f); }
       }
+      setFiles(refused);
       if (signature) {
         setBusy('consent');
         const fd = new FormData();
@@ -166,11 +173,12 @@ export default function ConsultationCreatePage() {
       void message.success(submit ? t('consultation.submitted') : t('consultation.saved'));
       navigate(`/consultations/${id}`, { replace: true });
     } catch (e) {
-      // The request exists now: report what failed and open it there, where the step can be retried.
-      const text = e instanceof ApiError ? e.text(i18n.language) : String(e);
-      if (e instanceof ApiError && e.field && ['signerName', 'relation', 'urgentReason'].includes(e.field)) report(e, form);
-      else void message.error(t('consultation.savedButNotSubmitted', { error: text }), 8);
-      navigate(existing ? `/consultations/${id}` : `/consultations/${id}/edit`, { replace: true });
+      // The request exists now: stay on the form with it (the next click edits it, never a second one) and say what failed.
+      const fresh = await get<unknown>(`consultations/${id}`).then(toConsultation).catch(() => null);
+      setExisting(fresh ?? c);
+      if (e instanceof ApiError && e.field && ['signerName', 'relation'].includes(e.field)) report(e, form);
+      else if (e instanceof ApiError && e.field === 'reason') form.setFields([{ name: 'urgentReason', errors: [e.text(i18n.language)] }]);
+      else void message.error(t('consultation.savedButNotSubmitted', { error: e instanceof ApiError ? e.text(i18n.language) : String(e) }), 8);
     } finally {
       setBusy(null);
     }
