@@ -32,6 +32,19 @@ async function as(username: string, viewport = { width: 1366, height: 860 }): Pr
   ctx.setDefaultTimeout(15_000);
   return ctx.newPage();
 }
+/** Picks an option of an antd Select after typing `q`; tries again when the click landed while the list re-rendered. */
+async function pick(page: Page, fieldId: string, option: string, q: string) {
+  const select = page.locator('.ant-select', { has: page.locator(`#${fieldId}`) });
+  for (let attempt = 0; ; attempt++) {
+    await select.click();
+    await page.keyboard.type(q);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    try { await expect.poll(() => select.innerText(), { timeout: 3_000 }).toContain(option); return; } catch (e) {
+      if (attempt === 2) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
 const pageWidth = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
 
 describe.runIf(runBrowserTests)('consultation report and quick consults in the browser', () => {
@@ -90,9 +103,7 @@ describe.runIf(runBrowserTests)('consultation report and quick consults in the b
     await asker.goto(`${base}/quick-consults`);
     await asker.getByRole('button', { name: /发起问诊/ }).click();
     const modal = asker.locator('.ant-modal');
-    await modal.locator('.ant-select', { has: asker.locator('#expertPractitionerId') }).click();
-    await asker.keyboard.type('张');
-    await asker.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '张明' }).first().click();
+    await pick(asker, 'expertPractitionerId', '张明', '张');
     await modal.locator('#subject').fill('心电图 ST 段压低如何处理');
     await modal.locator('#text').fill('患者胸闷 2 天，V4–V6 ST 段压低 0.1mV，肌钙蛋白阴性，是否需要上转？');
     await modal.getByRole('button', { name: spaced('发送') }).click();
@@ -116,9 +127,7 @@ describe.runIf(runBrowserTests)('consultation report and quick consults in the b
     await asker.locator('.ant-tag', { hasText: '专家已回复' }).first().waitFor();
     await asker.getByRole('button', { name: /转为正式/ }).click();
     const convert = asker.locator('.ant-modal', { hasText: '转为' });
-    await convert.locator('.ant-select', { has: asker.locator('#patientId') }).click();
-    await asker.keyboard.type('陈');
-    await asker.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '陈患者' }).first().click();
+    await pick(asker, 'patientId', '陈患者', '陈');
     await convert.getByRole('button', { name: spaced('确定') }).click();
     await asker.locator('.ant-tag', { hasText: '已转正式会诊/转诊' }).first().waitFor();
     const q = await handle.db.selectFrom('quick_consult').selectAll().executeTakeFirstOrThrow();

@@ -216,10 +216,16 @@ export default function QuickConsultsPage() {
   const mobile = useIsMobile();
   const [box, setBox] = useState<Box>('received');
   const [creating, setCreating] = useState(false);
-  // Reloads the list and the open consult when a step is taken here or by the other side (live).
+  // Reloads the list and the open consult when a step is taken here or by the other side (live); the list alone
+  // when a message arrives or is read (its order and unread counts).
   const [tick, setTick] = useState(0);
-  const reload = () => setTick((n) => n + 1);
+  const [listTick, setListTick] = useState(0);
+  const reload = () => { setTick((n) => n + 1); setListTick((n) => n + 1); };
+  const reloadList = () => setListTick((n) => n + 1);
   useRealtimeEvent('quick_consult.updated', reload);
+  useRealtimeEvent('message.created', reloadList);
+  useRealtimeEvent('message.read', reloadList);
+  useRealtimeEvent('resync', reload);
   const open = (qid: string) => navigate(`/quick-consults/${qid}`);
 
   const newButton = <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('cx.qc.newConsult')}</Button>;
@@ -233,7 +239,7 @@ export default function QuickConsultsPage() {
         ) : (
           <>
             <PageHeader title={t('cx.qc.title')} extra={newButton} />
-            <div className="yl-messages-phone list"><ConsultList box={box} setBox={setBox} onOpen={open} tick={tick} /></div>
+            <div className="yl-messages-phone list"><ConsultList box={box} setBox={setBox} onOpen={open} tick={listTick} /></div>
           </>
         )}
         {modal}
@@ -244,7 +250,7 @@ export default function QuickConsultsPage() {
     <div>
       <PageHeader title={t('cx.qc.title')} subtitle={t('cx.qc.subtitle')} extra={newButton} />
       <div className="yl-messages">
-        <ConsultList box={box} setBox={setBox} selectedId={id} onOpen={open} tick={tick} />
+        <ConsultList box={box} setBox={setBox} selectedId={id} onOpen={open} tick={listTick} />
         <div className="yl-messages-main">
           {id ? <ConsultView key={id} id={id} tick={tick} onChanged={reload} /> : (
             <div className="yl-center" style={{ height: '100%' }}>
