@@ -196,12 +196,13 @@ export function Conversation({ threadId, compact, onBack, visible = true, header
               return (
                 <Fragment key={m.pending ? `c-${m.clientId}` : m.id}>
                   {newDay && <div className="yl-chat-day">{day}</div>}
-                  <MessageBubble m={m} mine={mine} showSender={showSender}
+                  {/* A workflow's line in its case thread (移动问诊 answered, converted …): a note, not a bubble. */}
+                  {m.kind === 'system' ? <div className="yl-chat-day">{m.body}</div> : <MessageBubble m={m} mine={mine} showSender={showSender}
                     quoted={m.replyToMessage ?? (m.replyTo ? byId.get(m.replyTo) ?? null : null)}
                     receipt={mine && others.length ? receiptOf(m) : undefined}
                     onReply={() => setReplyTo(m)}
                     onRetry={m.pending === 'failed' && m.clientId ? () => { c.retry(m.clientId!).catch((e: unknown) => report(e)); } : undefined}
-                    onDiscard={m.pending === 'failed' && m.clientId ? () => c.discard(m.clientId!) : undefined} />
+                    onDiscard={m.pending === 'failed' && m.clientId ? () => c.discard(m.clientId!) : undefined} />}
                 </Fragment>
               );
             })}
