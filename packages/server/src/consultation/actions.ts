@@ -224,7 +224,7 @@ async function invite(tx: Tx, caller: Caller, c: ConsultationRow, input: ActionI
   if (input.durationMinutes) set.duration_minutes = input.durationMinutes;
   const thread = await ensureCaseThread(tx, { ...actorOf(caller), userId: caller.userId }, { caseType: 'consultation', caseId: c.id, patientId: c.patient_id, title: `会诊 ${c.code}`, userIds: [c.created_by, ...people.map((p) => p.userId)] });
   set.thread_id = thread.id;
-  notices.push({ users: asked, zh: '您收到一个会诊邀请', en: 'You are invited to a consultation', body: { zh: `会诊单号：${c.code}；拟定时间：${timeText(at)}`, en: `Consultation ${c.code}; proposed ${at.toISOString()}` } });
+  notices.push({ users: asked, zh: '您收到一个会诊邀请', en: 'You are invited to a consultation', body: { zh: `会诊单号：${c.code}；拟定时间：${timeText(at)}`, en: `Consultation ${c.code}; proposed ${timeText(at)} (China time)` } });
   notices.push({ users: withdrawn.map((e) => e.user_id), zh: '会诊邀请已撤回', en: 'A consultation invitation was withdrawn' });
   // Only withdrawals (everyone left has accepted this time): the consultation is scheduled at once.
   const to: ConsultationState = asked.length ? 'inviting' : 'scheduled';
@@ -233,7 +233,7 @@ async function invite(tx: Tx, caller: Caller, c: ConsultationRow, input: ActionI
 }
 
 function scheduledNotices(c: ConsultationRow, at: Date, experts: string[], notices: Notices) {
-  notices.push({ users: [c.created_by, ...experts], zh: '会诊时间已确定', en: 'The consultation time is fixed', body: { zh: `会诊单号：${c.code}；会诊时间：${timeText(at)}（北京时间）`, en: `Consultation ${c.code} at ${at.toISOString()}` } });
+  notices.push({ users: [c.created_by, ...experts], zh: '会诊时间已确定', en: 'The consultation time is fixed', body: { zh: `会诊单号：${c.code}；会诊时间：${timeText(at)}（北京时间）`, en: `Consultation ${c.code} at ${timeText(at)} (China time)` } });
 }
 
 /** An expert's reply; when every standing invitation is accepted the consultation is scheduled. */

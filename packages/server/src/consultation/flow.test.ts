@@ -337,6 +337,22 @@ describe('MDT consultation: the whole routine path', () => {
     expect(again.body).toEqual({ referralId: r.body.referralId, created: false });
   });
 
+  it('gives the printable report: masked resident ID, applicant, consortium, each signed opinion with its expert', async () => {
+    expect((await c.other_doctor.get(`/api/v1/consultations/${id}/report`)).status).toBe(403);
+    const r = await c.applicant.get(`/api/v1/consultations/${id}/report`);
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
+    const patient = await t.db.selectFrom('patient').select('resident_id').where('id', '=', w.patient.id).executeTakeFirstOrThrow();
+    expect(r.body.patient.residentIdMasked).toBe(`${patient.resident_id!.slice(0, 6)}********${patient.resident_id!.slice(-4)}`);
+    expect(r.body.patient.age).toEqual(expect.any(Number));
+    expect(r.body.applicant).toMatchObject({ institutionName: expect.any(String), doctorName: expect.any(String) });
+    expect(r.body.centreName).toEqual(expect.any(String));
+    expect(r.body.opinions.length).toBeGreaterThanOrEqual(2);
+    expect(r.body.opinions.every((o: any) => o.status !== 'draft' && typeof o.institutionName === 'string' && o.signatureHash)).toBe(true);
+    const list = await c.applicant.get('/api/v1/consultations?box=mine');
+    expect(list.body.total).toBe(list.body.items.length);
+    expect(list.body.items[0]).toMatchObject({ fromInstitutionName: expect.any(String), centreInstitutionName: expect.any(String), createdByName: expect.any(String) });
+  });
+
   it('is seen by its sides, invited experts, the consortium office, the regulator (without the name) and the patient — no one else', async () => {
     expect((await c.other_doctor.get(`/api/v1/consultations/${id}`)).status).toBe(403);
     expect((await c.other_doctor.get('/api/v1/consultations?box=all')).body.items).toEqual([]);

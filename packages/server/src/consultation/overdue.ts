@@ -15,7 +15,9 @@ const FINAL = ['closed', 'cancelled', 'expired'];
 /** Overdue requests; of one institution (as the centre or the applicant) when given. */
 async function overdueRows(db: Reader, institutionId: string | null, now = new Date()) {
   return db.selectFrom('consultation as c').innerJoin('institution as f', 'f.id', 'c.from_institution_id')
-    .select(['c.id', 'c.code', 'c.kind', 'c.status', 'c.patient_id', 'c.from_institution_id', 'c.centre_institution_id', 'c.received_at', 'c.due_at', 'f.name as from_name'])
+    .innerJoin('institution as ce', 'ce.id', 'c.centre_institution_id').innerJoin('patient as p', 'p.id', 'c.patient_id')
+    .select(['c.id', 'c.code', 'c.kind', 'c.status', 'c.patient_id', 'c.from_institution_id', 'c.centre_institution_id', 'c.received_at', 'c.due_at',
+      'f.name as from_name', 'ce.name as centre_name', 'p.name as patient_name'])
     .where('c.answered_at', 'is', null).where('c.due_at', '<', now).where('c.status', 'not in', FINAL)
     .$if(!!institutionId, (q) => q.where((eb) => eb.or([eb('c.centre_institution_id', '=', institutionId!), eb('c.from_institution_id', '=', institutionId!)])))
     .orderBy('c.due_at').execute();
@@ -34,7 +36,9 @@ export async function listOverdue(db: Db, caller: Caller, q: { institutionId?: s
     items: rows.map((r) => ({
       id: r.id, code: r.code, kind: r.kind, status: r.status, receivedAt: r.received_at, dueAt: r.due_at,
       overdueMinutes: Math.floor((now.getTime() - r.due_at!.getTime()) / 60_000), fromInstitutionId: r.from_institution_id,
-      fromInstitutionName: r.from_name, centreInstitutionId: r.centre_institution_id,
+      fromInstitutionName: r.from_name, centreInstitutionId: r.centre_institution_id, centreInstitutionName: r.centre_name,
+      // The regulator follows the limits, not the patients.
+      patientName: caller.role.role === 'regulator' ? null : r.patient_name,
     })),
   };
 }

@@ -137,8 +137,19 @@ export async function listConsultations(db: Db, caller: Caller, q: ListQuery) {
   if (q.from) sel = sel.where('c.created_at', '>=', new Date(`${q.from}T00:00:00+08:00`));
   if (q.to) sel = sel.where('c.created_at', '<', new Date(new Date(`${q.to}T00:00:00+08:00`).getTime() + 86_400_000));
   if (q.q) sel = sel.where((eb) => eb.or([eb('c.code', 'ilike', contains(q.q!)), eb('p.name', 'ilike', contains(q.q!)), eb('c.purpose', 'ilike', contains(q.q!))]));
-  const rows = await sel.orderBy('c.status_since', 'desc').orderBy('c.id').limit(q.limit).offset(q.offset).execute();
-  return { items: rows.map((r) => ({ ...consultationView(r), patientName: caller.role.role === 'regulator' ? null : r.patient_name })) };
+  const [rows, total] = await Promise.all([
+    sel.innerJoin('institution as fi', 'fi.id', 'c.from_institution_id').innerJoin('institution as ci', 'ci.id', 'c.centre_institution_id')
+      .innerJoin('user_account as u', 'u.id', 'c.created_by').select(['fi.name as from_name', 'ci.name as centre_name', 'u.display_name as created_by_name'])
+      .orderBy('c.status_since', 'desc').orderBy('c.id').limit(q.limit).offset(q.offset).execute(),
+    sel.clearSelect().select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: Number(total.n),
+    items: rows.map((r) => ({
+      ...consultationView(r), patientName: caller.role.role === 'regulator' ? null : r.patient_name,
+      fromInstitutionName: r.from_name, centreInstitutionName: r.centre_name, createdByName: r.created_by_name,
+    })),
+  };
 }
 
 /**
@@ -178,3 +189,44 @@ export async function consultationCounts(db: Db, caller: Caller) {
   return { ...counts, todo: keys.filter((k) => k !== 'overdue').reduce((s, k) => s + counts[k], 0) };
 }
 
+
+/** 110101********1234: the resident ID as it may appear on paper. */
+export const maskResidentId = (id: string | null) => (id && id.length > 10 ? `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}` : id);
+
+/**
+ * GET /consultations/:id/report: what the printable A4 report (远程会诊报告单) shows — the detail, plus the
+ * consortium, the patient's masked resident ID and age, the applicant's department and doctor, and each opinion's
+ * expert with title, institution and department.
+ */
+export async function consultationReport(db: Db, caller: Caller, id: string) {
+  const detail = await getConsultation(db, caller, id);
+  const regulator = caller.role.role === 'regulator';
+  const [patient, department, doctor, consortium, experts] = await Promise.all([
+    regulator ? null : db.selectFrom('patient').select(['name', 'sex', 'birth_date', 'resident_id']).where('id', '=', detail.patientId).executeTakeFirst(),
+    detail.fromDepartmentId ? db.selectFrom('department').select('name').where('id', '=', detail.fromDepartmentId).executeTakeFirst() : null,
+    db.selectFrom('user_account as u').leftJoin('practitioner as p', 'p.id', 'u.practitioner_id').select(['u.display_name', 'p.name', 'p.title'])
+      .where('u.id', '=', detail.createdBy).executeTakeFirst(),
+    db.selectFrom('consortium_member as m').innerJoin('consortium as k', 'k.id', 'm.consortium_id').select('k.name')
+      .where('m.institution_id', '=', detail.centreInstitutionId).orderBy('k.name').limit(1).executeTakeFirst(),
+    db.selectFrom('consultation_expert as e').innerJoin('institution as i', 'i.id', 'e.institution_id')
+      .leftJoin('practitioner_role as r', (j) => j.onRef('r.practitioner_id', '=', 'e.practitioner_id').onRef('r.institution_id', '=', 'e.institution_id'))
+      .leftJoin('department as d', 'd.id', 'r.department_id')
+      .select(['e.practitioner_id', 'i.name as institution_name', 'd.name as department_name']).where('e.consultation_id', '=', id).execute(),
+  ]);
+  const where = new Map(experts.map((e) => [e.practitioner_id, e]));
+  // Age in full years on today's date in China.
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const born = patient ? String(patient.birth_date).slice(0, 10) : null;
+  const age = born ? Number(today.slice(0, 4)) - Number(born.slice(0, 4)) - (today.slice(5) < born.slice(5) ? 1 : 0) : null;
+  return {
+    ...detail,
+    consortiumName: consortium?.name ?? null,
+    centreName: detail.centreInstitutionName,
+    patient: patient ? { name: patient.name, sex: patient.sex, birthDate: born, age, residentIdMasked: maskResidentId(patient.resident_id) } : null,
+    applicant: {
+      institutionName: detail.fromInstitutionName, departmentName: department?.name ?? null,
+      doctorName: doctor?.name ?? doctor?.display_name ?? null, doctorTitle: doctor?.title ?? null,
+    },
+    opinions: detail.opinions.map((o) => ({ ...o, institutionName: where.get(o.practitionerId)?.institution_name ?? null, departmentName: where.get(o.practitionerId)?.department_name ?? null })),
+  };
+}

@@ -17,7 +17,7 @@ import { createConsultation, editConsultation } from './consultations.js';
 import { expertPool } from './experts.js';
 import { referralFromOpinion, saveDraft, signOpinion } from './opinions.js';
 import { listOverdue } from './overdue.js';
-import { consultationCounts, getConsultation, listConsultations } from './queries.js';
+import { consultationCounts, consultationReport, getConsultation, listConsultations } from './queries.js';
 
 const params = z.object({ id: z.uuid() });
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -54,6 +54,9 @@ async function multipartOf(req: FastifyRequest, maxBytes: number): Promise<{ upl
   return { upload, fields: values };
 }
 
+/** The consent form's fields as the page names them. */
+const CONSENT_FIELD_ZH: Record<string, string> = { signerName: '签字人姓名', relation: '与患者关系', signedAt: '签署时间', method: '签署方式' };
+
 export async function consultationRoutes(appBase: FastifyInstance) {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
   const { db, files } = app;
@@ -83,6 +86,7 @@ export async function consultationRoutes(appBase: FastifyInstance) {
     q: z.string().trim().min(1).max(40).optional(), consultationId: z.uuid().optional(),
   }).strict() } }, async (req) => expertPool(db, callerOf(req), req.query));
   app.get('/consultations/:id', { schema: { tags, params } }, async (req) => getConsultation(db, callerOf(req), req.params.id));
+  app.get('/consultations/:id/report', { schema: { tags, params } }, async (req) => consultationReport(db, callerOf(req), req.params.id));
   app.patch('/consultations/:id', { schema: { tags, params, body: z.object({ ...fields, version: z.number().int().min(1) }).partial().required({ version: true }).strict() } },
     async (req) => editConsultation(db, callerOf(req), req.params.id, req.body));
   app.post('/consultations/:id/actions/:action', { schema: { tags, params: z.object({ id: z.uuid(), action: z.enum(CONSULTATION_ACTIONS) }), body: z.object({
@@ -109,7 +113,8 @@ export async function consultationRoutes(appBase: FastifyInstance) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = String(issue.path[0] ?? 'body');
-      throw badRequest('invalid_field', `知情同意信息有误：${field}`, `Invalid consent field: ${field} (${issue.message})`, field);
+      const zh = CONSENT_FIELD_ZH[field] ?? field;
+      throw badRequest('invalid_field', `知情同意信息有误：请填写正确的${zh}`, `Invalid consent field: ${field} (${issue.message})`, field);
     }
     return reply.status(201).send(await recordConsent(db, files, caller, req.params.id, parsed.data, upload));
   });

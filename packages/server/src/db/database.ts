@@ -46,6 +46,19 @@ class YilianKysely extends Kysely<Database> {
 /** Runs `f` in the given transaction, or in a new one. */
 export const inTx = <T>(dbOrTx: Reader, f: (tx: Tx) => Promise<T>): Promise<T> =>
   dbOrTx.isTransaction ? f(dbOrTx as Tx) : (dbOrTx as Db).transaction().execute(f);
+/**
+ * Runs a service written for a whole database (it opens its own transaction) inside a transaction already open, so
+ * a step and what it causes (e.g. a quick consult's chat message and its draft consultation or referral) commit
+ * together or not at all. Kysely does not nest transactions; this hands the service the open one instead.
+ */
+export function joinTx(tx: Tx): Db {
+  return new Proxy(tx, {
+    get(target, prop, receiver) {
+      if (prop === 'transaction') return () => ({ execute: <T>(fn: (t: Tx) => Promise<T>) => fn(target) });
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  }) as unknown as Db;
+}
 export interface DbHandle {
   db: Db; kind: 'pglite' | 'postgres'; close(): Promise<void>;
   /**

@@ -7,13 +7,13 @@ import { badRequest, forbidden, grantFor, type Role } from '@yilian/core';
 import { randomUUID } from 'node:crypto';
 import { audit } from '../audit/audit.js';
 import { createConsultation } from '../consultation/consultations.js';
-import type { Db, Tx } from '../db/database.js';
+import { joinTx, type Db, type Tx } from '../db/database.js';
 import { actorOf, type Caller, type RoleGrant } from '../http/context.js';
 import { sendMessage } from '../messaging/messages.js';
 import { authorize } from '../policy/policy.js';
 import { createReferral } from '../referral/referrals.js';
 import {
-  assertParticipant, invalidTransition, joinTx, loadQuickConsult, QUICK_CONSULT_TRANSITIONS, quickConsultNotice, systemLine,
+  assertParticipant, invalidTransition, loadQuickConsult, QUICK_CONSULT_TRANSITIONS, quickConsultNotice, systemLine,
   type QuickConsultAction, type QuickConsultRow,
 } from './common.js';
 import { getQuickConsult } from './quick-consults.js';

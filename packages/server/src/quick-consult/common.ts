@@ -67,20 +67,6 @@ export async function nextCode(tx: Tx, now = new Date()): Promise<string> {
   return `${prefix}${String((last ? Number(last.code.slice(prefix.length)) : 0) + 1).padStart(4, '0')}`;
 }
 
-/**
- * Runs a service written for a whole database (it opens its own transaction) inside a transaction already open, so
- * a quick consult's step and what it causes (the chat message, the draft consultation or referral) commit together
- * or not at all. Kysely does not nest transactions; this hands the service the open one instead.
- */
-export function joinTx(tx: Tx): Db {
-  return new Proxy(tx, {
-    get(target, prop, receiver) {
-      if (prop === 'transaction') return () => ({ execute: <T>(fn: (t: Tx) => Promise<T>) => fn(target) });
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-  }) as unknown as Db;
-}
-
 /** A line in the consult's chat saying what happened (message kind `system`, sent as the actor). */
 export async function systemLine(tx: Tx, caller: Caller, threadId: string, body: string) {
   const m = await tx.insertInto('message').values({ thread_id: threadId, sender_id: caller.userId, kind: 'system', body })

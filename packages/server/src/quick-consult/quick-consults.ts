@@ -3,12 +3,12 @@ import { badRequest, forbidden, grantFor, notFound, type QuickConsultState, type
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { audit } from '../audit/audit.js';
-import type { Db, Reader } from '../db/database.js';
+import { joinTx, type Db, type Reader } from '../db/database.js';
 import { actorOf, type Actor, type Caller } from '../http/context.js';
 import { sendMessage } from '../messaging/messages.js';
 import { ensureCaseThread } from '../messaging/threads.js';
 import { authorize, can } from '../policy/policy.js';
-import { allowedActions, assertParticipant, joinTx, loadQuickConsult, nextCode, quickConsultNotice, type QuickConsultRow } from './common.js';
+import { allowedActions, assertParticipant, loadQuickConsult, nextCode, quickConsultNotice, type QuickConsultRow } from './common.js';
 
 export interface QuickConsultInput { expertPractitionerId: string; patientId?: string | undefined; subject: string; text: string }
 

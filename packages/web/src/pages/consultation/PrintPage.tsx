@@ -11,14 +11,13 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useApiData } from '../../hooks';
-import type { Institution } from '../../types';
 import { useLabels } from '../../labels';
 import { applicantName, camelize, expertName, opinionsByExpert, shortHash, toConsultation, type Opinion } from './model';
 import './print.css';
 import { useInstitutionNames } from './tags';
 
 interface ReportExtras {
-  consortiumName?: string | null; consortium?: { name?: string } | null; centreName?: string | null; centre?: { name?: string } | null;
+  consortiumName?: string | null; centreName?: string | null;
   patient?: { name?: string; sex?: string | null; age?: number | null; birthDate?: string | null; residentIdMasked?: string | null; residentId?: string | null } | null;
   applicant?: { institutionName?: string | null; departmentName?: string | null; doctorName?: string | null; name?: string | null } | null;
 }
@@ -32,14 +31,9 @@ export default function ConsultationPrintPage() {
   const { t, i18n } = useTranslation();
   const { label } = useLabels();
   const report = useApiData<unknown>(`consultations/${id}/report`);
-  // Without a report endpoint the detail carries the same facts.
-  const detail = useApiData<unknown>(report.error ? `consultations/${id}` : null);
   const inst = useInstitutionNames();
-  const data = report.data ?? detail.data;
-  const centreId = data ? toConsultation(data).centreInstitutionId : null;
-  const centreInst = useApiData<Institution>(centreId ? `institutions/${centreId}` : null);
-  const error = report.error && (detail.error ?? (report.error.status !== 404 ? report.error : null));
-  if (error) return <Result status={error.status === 403 ? '403' : error.status === 404 ? '404' : 'error'} title={error.text(i18n.language)} />;
+  const data = report.data;
+  if (report.error) return <Result status={report.error.status === 403 ? '403' : report.error.status === 404 ? '404' : 'error'} title={report.error.text(i18n.language)} />;
   if (!data) return <div className="yl-center"><Spin /></div>;
   const c = toConsultation(data);
   const x = camelize<ReportExtras>(data);
@@ -51,8 +45,8 @@ export default function ConsultationPrintPage() {
   const signed = opinionsByExpert(c.opinions).map((g) => g.latest).filter((o) => o.status === 'signed');
   const age = ageOf(p);
   const dx = (o: Pick<Opinion, 'diagnoses'>) => o.diagnoses.map((d) => (d.display && d.display !== d.code ? `${d.display}（${d.code}）` : d.code)).join('；') || '—';
-  const consortium = x.consortiumName ?? x.consortium?.name ?? centreInst.data?.consortia?.[0]?.name ?? '';
-  const centre = x.centreName ?? x.centre?.name ?? c.centreInstitutionName ?? '';
+  const consortium = x.consortiumName ?? '';
+  const centre = x.centreName ?? '';
 
   return (
     <div className="yl-slip-wrap yl-report-wrap">
