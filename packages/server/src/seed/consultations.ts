@@ -18,8 +18,9 @@
  *
  * Accounts made here (demo password): a department head per applicant institution (`demo.<code>.head`), an office
  * where none exists yet (`demo.<code>.office`), a doctor where an institution has none (`demo.<code>.<n>`), and one
- * per pool expert who has none (`demo.expert.<n>`). Deterministic for a given `now`. Not seeded: consultation case
- * threads, attachments, the consent and opinion documents in the shared record, room presence.
+ * per pool expert who has none (`demo.expert.<n>`). Deterministic for a given `now`. Consultations that reached the
+ * centre have their case thread (applicant, centre, experts) with a first exchange. Not seeded: attachments, the
+ * consent and opinion documents in the shared record, room presence.
  */
 import {
   CONSULTATION_DEFAULT_LIMIT_MINUTES, CONSULTATION_TRANSITIONS, type ConsultationAction, type ConsultationKind,
@@ -144,6 +145,10 @@ export interface ConsultationSeedSummary { consultations: number; quickConsults:
 export async function seedConsultations(tx: Tx, rows: DemoRows, now = Date.now(), files?: FileStore): Promise<ConsultationSeedSummary> {
   const rng = new Rng(4040);
   const ids = new Rng(4041);
+  // Case threads (consultations that reached the centre, and quick consults), their people and messages.
+  const threads: Record<string, unknown>[] = [], participants: Record<string, unknown>[] = [], messages: Record<string, unknown>[] = [];
+  const threadIds = new Map<string, string>();
+  const threadIdOf = (caseId: string) => threadIds.get(caseId) ?? threadIds.set(caseId, ids.uuid()).get(caseId)!;
   const inst = (code: string) => rows.institution.find((i) => i.code === code) ?? fail(`institution ${code}`);
   const instCode = new Map(rows.institution.map((i) => [i.id as string, i.code]));
   const practitioners = new Map(rows.practitioner.map((p) => [p.id as string, p]));
@@ -411,8 +416,22 @@ export async function seedConsultations(tx: Tx, rows: DemoRows, now = Date.now()
       urgent_reason: urgent ? ev.find((e) => e.action === 'submit_urgent')?.note ?? null : null,
       supplements_requested: JSON.stringify(supplements), scheduled_at: scheduledAt === null ? null : new Date(scheduledAt),
       duration_minutes: duration, received_at: at(received), due_at: at(due), answered_at: at(answered), rating, rating_comment: rating ? ratingComment : null,
-      cancel_reason: cancelReason, thread_id: null, quick_consult_id: null, created_at: new Date(created), updated_at: new Date(ev.at(-1)!.at),
+      cancel_reason: cancelReason, thread_id: received === null ? null : threadIdOf(id), quick_consult_id: null, created_at: new Date(created), updated_at: new Date(ev.at(-1)!.at),
     });
+    // The case chat opens when the request reaches the centre (as actions.ts does): applicant, centre, experts.
+    if (received !== null) {
+      const threadId = threadIdOf(id);
+      const opened = received - shift;
+      threads.push({ id: threadId, kind: 'case', case_type: 'consultation', case_id: id, patient_id: patientId, title: `会诊 HZ${day}${String(seq).padStart(4, '0')}`, created_by: author.userId, created_at: new Date(opened) });
+      const people = new Set([author.userId, centre.userId, ...[...invitations.values()].filter((i) => i.status !== 'withdrawn').map((i) => i.p.userId)]);
+      for (const userId of people) participants.push({ thread_id: threadId, user_id: userId, joined_at: new Date(opened) });
+      const said = [
+        { by: centre.userId, at: opened + 5 * MIN, body: '资料已收到，正在预审。' },
+        { by: author.userId, at: opened + 9 * MIN, body: '好的，患者目前生命体征平稳，等待安排专家。' },
+      ].filter((x) => x.at < now - 20 * MIN);
+      for (const x of said) messages.push({ thread_id: threadId, sender_id: x.by, kind: 'text', body: x.body, created_at: new Date(x.at) });
+      threads.at(-1)!.last_message_at = new Date(said.at(-1)?.at ?? opened);
+    }
     for (const e of ev)
       events.push({
         consultation_id: id, at: new Date(e.at), user_id: e.by?.userId ?? null, institution_id: e.by?.instId ?? null, action: e.action,
@@ -516,7 +535,7 @@ export async function seedConsultations(tx: Tx, rows: DemoRows, now = Date.now()
   }
 
   // ——— quick consults (移动问诊) ———
-  const quick: Record<string, unknown>[] = [], threads: Record<string, unknown>[] = [], participants: Record<string, unknown>[] = [], messages: Record<string, unknown>[] = [];
+  const quick: Record<string, unknown>[] = [];
   const zhuren = account('zhuren', 'RMYY');
   const draftConsultation = consultations.find((c) => c.status === 'draft' && c.created_by === xiangyi.userId)!;
   const draftReferral = await tx.selectFrom('referral').select(['id', 'patient_id']).where('created_by', '=', xiangyi.userId).where('status', '=', 'draft').limit(1).executeTakeFirst();
