@@ -4,7 +4,8 @@
  * /api/v1/patients, so resident-ID validation, the duplicate checks, the audit entries (patient.read, .search,
  * .create, .update) and merges are those of the REST API.
  */
-import type { Identifier, Patient } from '@medplum/fhirtypes';
+import { randomUUID } from 'node:crypto';
+import type { Identifier, Patient, Resource } from '@medplum/fhirtypes';
 import { AppError, patientInput, type Action, type PatientInput } from '@yilian/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -12,13 +13,14 @@ import { audit } from '../audit/audit.js';
 import type { Db, Tx } from '../db/database.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { startsWith } from '../http/query.js';
-import { createPatient, readPatient, updatePatient, type PatientDetail } from '../identity/patients.js';
+import { createPatient, createPatients, newPatientValues, PatientBatchError, readPatient, updatePatient, type PatientDetail } from '../identity/patients.js';
+import { EntryBatchError } from '../record/entries.js';
 import { classifyQuery } from '../identity/search.js';
 import { authorize, can, type Target } from '../policy/policy.js';
 import { CANONICAL, CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from './codes.js';
 import { chineseName, nameFrom, tokenValue } from './mapping.js';
 import { invalid, unprocessable } from './outcome.js';
-import { parseResource, type FhirContext, type ResourceModule } from './resource.js';
+import { parseResource, type FhirContext, type PreparedCreate, type ResourceModule } from './resource.js';
 import { dateBounds, isUuid, pageOf, single, type SearchParamDef } from './search.js';
 
 const LABEL = { zh: '患者', en: 'Patient' };
@@ -114,12 +116,13 @@ const PATHS: Record<string, string> = {
   address: 'Patient.address', regionCode: 'Patient.address.district', localNumber: 'Patient.identifier', 'localNumber.number': 'Patient.identifier',
   'localNumber.institutionId': 'Patient.identifier', insuranceCardNo: 'Patient.identifier', id: 'Patient.id',
 };
+function patientPath(e: unknown): unknown {
+  if (e instanceof AppError && e.field && PATHS[e.field] && !e.field.startsWith('Patient'))
+    return new AppError(e.status, e.code, e.zh.replace(/^[A-Za-z.]+：/, `${PATHS[e.field]}：`), e.en.replace(/^[A-Za-z.]+:/, `${PATHS[e.field]}:`), PATHS[e.field], e.details);
+  return e;
+}
 export async function patientFields<T>(f: () => Promise<T>): Promise<T> {
-  try { return await f(); } catch (e) {
-    if (e instanceof AppError && e.field && PATHS[e.field] && !e.field.startsWith('Patient'))
-      throw new AppError(e.status, e.code, e.zh.replace(/^[A-Za-z.]+：/, `${PATHS[e.field]}：`), e.en.replace(/^[A-Za-z.]+:/, `${PATHS[e.field]}:`), PATHS[e.field], e.details);
-    throw e;
-  }
+  try { return await f(); } catch (e) { throw patientPath(e); }
 }
 
 /** The local number an identifier names (…/sid/patient-number/<code>/<kind>), or null when it is not one of ours. */
@@ -273,6 +276,35 @@ export const patientModule: ResourceModule<Patient> = {
     const input = await toInput(db, caller, r);
     const d = await patientFields(() => createPatient(joinTransaction(db), actorOf(caller), input));
     return { resource: await fromDetail(db, d), replayed: null };
+  },
+
+  /**
+   * Transaction Bundles: a new patient checked and mapped as create() does (permission, identifiers, the service's
+   * checks that need no database), then written with the Bundle's other new patients by createPatients (resident
+   * IDs and likely duplicates checked in one query, one INSERT; one by one as createPatient whenever a batch is not
+   * the plain case). The answer is the id and meta only, unless `representation`.
+   */
+  async prepareCreate({ db, caller }: FhirContext, body: unknown): Promise<PreparedCreate> {
+    await guard(db, caller, 'patient.create');
+    const r = parseResource('Patient', body, incoming);
+    const input = await toInput(db, caller, r);
+    const { values } = await patientFields(async () => newPatientValues(input));
+    const id = randomUUID();
+    return { patientId: id, input, id, identifier: values.resident_id };
+  },
+
+  async createMany({ db, caller }: FhirContext, items: PreparedCreate[], representation: boolean): Promise<Resource[]> {
+    if (!db.isTransaction) throw new Error('createMany runs in a transaction');
+    let created: PatientDetail[];
+    try {
+      created = await createPatients(db as unknown as Tx, actorOf(caller), items.map((p) => ({ input: p.input as PatientInput, id: p.id })));
+    } catch (err) {
+      if (err instanceof PatientBatchError) throw new EntryBatchError(err.index, patientPath(err.error));
+      throw err;
+    }
+    if (!representation) return created.map((d) => ({ resourceType: 'Patient', id: d.id, meta: { lastUpdated: new Date(d.updatedAt).toISOString() } }) as Resource);
+    const codes = await codesOf(db, created.flatMap((d) => d.identifiers.map((i) => i.institutionId)));
+    return created.map((d) => toPatient(d, codes));
   },
 
   async update({ db, caller }, id, body) {

@@ -173,8 +173,9 @@ function identifierCriteria(criteria: string | undefined): string | undefined {
   return keys.length === 1 && keys[0] === 'identifier' ? params.get('identifier')! : undefined;
 }
 
-/** Batched creates write the entries of these kinds first: the others check their references to them. */
-const WRITTEN_FIRST = ['Encounter'];
+/** Batched creates write the entries of these kinds first, in this order: the others check their references to them. */
+const WRITTEN_FIRST = ['Patient', 'Encounter'];
+const writeRank = (type: string) => (WRITTEN_FIRST.includes(type) ? WRITTEN_FIRST.indexOf(type) : WRITTEN_FIRST.length);
 
 export async function processTransaction(db: Db, caller: Caller, req: FastifyRequest, body: unknown): Promise<Bundle> {
   const entries = plan(body);
@@ -191,7 +192,9 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
     // entry could depend on them being in the database, and at the end. Their conditional matches by identifier are
     // looked up for the whole Bundle first, one query per type; an entry whose match an earlier entry of the Bundle
     // could have changed (same type written one by one, or the same identifier) is matched when it comes, as before.
-    // Patients matched by resident ID are looked up up front the same way (then created one by one).
+    // Patients matched by resident ID are looked up up front the same way; the new ones are created together too
+    // (identity service: createPatients), before the record entries, and before anything that could look for them
+    // (a Patient written one by one, a conditional `Patient?…` reference).
     const tokens = new Map(order.map((e) => [e, e.module.matchIdentifiers ? identifierCriteria(e.method === 'POST' ? e.ifNoneExist : e.criteria) : undefined]));
     const tokenOf = (e: Planned) => tokens.get(e);
     const batchable = (e: Planned) => !!e.module.createMany && !!e.module.prepareCreate && !!caller.role.institutionId
@@ -215,8 +218,9 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
     /** Errors already naming their entry (a pending entry's, thrown while another entry was being processed). */
     const placed = new WeakSet<object>();
 
-    const flush = async () => {
-      const types = [...pending.keys()].sort((a, b) => Number(WRITTEN_FIRST.includes(b)) - Number(WRITTEN_FIRST.includes(a)));
+    /** Writes what is pending (of the given types only, when given). */
+    const flush = async (only?: string[]) => {
+      const types = [...pending.keys()].filter((t) => !only || only.includes(t)).sort((a, b) => writeRank(a) - writeRank(b));
       for (const type of types) {
         const items = pending.get(type)!;
         pending.delete(type);
@@ -244,14 +248,16 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
         // (other than to patients) need nothing pending to be written first.
         const readsEntries = references(e.resource).some((r) => /^[A-Z][A-Za-z]+\?/.test(r) && !r.startsWith('Patient?'));
         const deferred = batchable(e) && (token === undefined ? !oneByOne.has(e.module.type) : usable !== undefined && !usable.id) && !readsEntries;
-        // Anything else may read what is pending, except a Patient (the patient index: no record entries read).
-        if (!deferred && (e.module.type !== 'Patient' || readsEntries)) await flush();
+        // Anything else may read what is pending; a Patient (the patient index: no record entries read) only the
+        // pending patients.
+        if (!deferred) await flush(e.module.type === 'Patient' && !readsEntries ? ['Patient'] : undefined);
         // References to entries of this bundle (fullUrl) and conditional references (Type?criteria) become Type/<id>.
         for (const r of references(e.resource)) {
           const cond = r.match(/^([A-Z][A-Za-z]+)\?(.+)$/);
           if (!cond || conditionalRefs.has(r)) continue;
           const m = RESOURCES.find((x) => x.type === cond[1]);
           if (!m) throw invalid('invalid_reference', `无法解析的引用：${r}`, `Cannot resolve the reference ${r}`);
+          if (pending.has(m.type)) await flush([m.type]);
           const id = await match(ctx, m, cond[2]!);
           if (!id) throw new AppError(404, 'not_found', `引用的条件没有匹配：${r}`, `No ${cond[1]} matches the reference ${r}`);
           conditionalRefs.set(r, `${cond[1]}/${id}`);

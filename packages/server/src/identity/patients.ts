@@ -1,12 +1,13 @@
 /** One patient of the master patient index (患者主索引): create, read, update, and the shapes the API returns. */
+import { randomUUID } from 'node:crypto';
 import {
   badRequest, conflict, maskPhone, maskResidentId, nameSearchKeys, notFound, parseResidentId,
   type PatientInput, type PatientPatch, type ResidentIdInfo, type Sex,
 } from '@yilian/core';
-import type { Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Selectable, type Transaction, type Updateable } from 'kysely';
 import { audit } from '../audit/audit.js';
 import { publishTopic } from '../realtime/bus.js';
-import type { Db } from '../db/database.js';
+import { joinTx, type Db } from '../db/database.js';
 import type { Database, PatientTable } from '../db/schema.js';
 import type { Actor } from '../http/context.js';
 import { findLikelyDuplicates } from './duplicates.js';
@@ -145,12 +146,11 @@ const COLUMN_FIELDS: Record<string, string> = {
 export const fieldNames = (columns: string[]) => columns.filter((c) => c in COLUMN_FIELDS).map((c) => COLUMN_FIELDS[c]!);
 
 /**
- * 建档: registers a patient. The resident ID is checked (GB 11643) and gives the birth date and sex when they are
- * not typed in; a resident ID already on file is refused, and a likely duplicate (same name + birth date + sex,
- * same pinyin + birth date, same phone or insurance card) is refused with the candidates unless the user has
- * confirmed it is a different person.
+ * A new patient's input checked (resident ID per GB 11643, sex and birth date agreeing with it or given without one,
+ * birth date in range) and turned into the row's values with the name's pinyin keys: createPatient's checks that
+ * need no database (a 400 naming the field).
  */
-export async function createPatient(db: Db, actor: Actor, input: PatientInput): Promise<PatientDetail> {
+export function newPatientValues(input: PatientInput) {
   const idInfo = input.residentId ? checkResidentId(input.residentId) : null;
   if (idInfo && input.sex && input.sex !== idInfo.sex) throw mismatch('sex', idInfo);
   if (idInfo && input.birthDate && input.birthDate !== idInfo.birthDate) throw mismatch('birthDate', idInfo);
@@ -165,6 +165,18 @@ export async function createPatient(db: Db, actor: Actor, input: PatientInput): 
     birth_date: birthDate, phone: input.phone ?? null, insurance_card_no: input.insuranceCardNo || null,
     address: input.address || null, region_code: input.regionCode ?? null,
   };
+  return { values, keys, birthDate };
+}
+
+/**
+ * 建档: registers a patient. The resident ID is checked (GB 11643) and gives the birth date and sex when they are
+ * not typed in; a resident ID already on file is refused, and a likely duplicate (same name + birth date + sex,
+ * same pinyin + birth date, same phone or insurance card) is refused with the candidates unless the user has
+ * confirmed it is a different person.
+ */
+export async function createPatient(db: Db, actor: Actor, input: PatientInput, id?: string): Promise<PatientDetail> {
+  const { values: checked, keys, birthDate } = newPatientValues(input);
+  const values = id ? { id, ...checked } : checked;
 
   try {
     return await db.transaction().execute(async (tx) => {
@@ -174,7 +186,7 @@ export async function createPatient(db: Db, actor: Actor, input: PatientInput): 
         await ensureInstitution(tx, local.institutionId, 'localNumber.institutionId');
         await ensureNewIdentifier(tx, local.institutionId, 'local_mrn', local.number, 'localNumber.number');
       }
-      const candidates = await findLikelyDuplicates(tx, { ...values, namePinyin: keys.pinyin, birthDate, insuranceCardNo: values.insurance_card_no });
+      const candidates = await findLikelyDuplicates(tx, { ...checked, namePinyin: keys.pinyin, birthDate, insuranceCardNo: values.insurance_card_no });
       if (candidates.length && !input.confirmNotDuplicate)
         throw conflict('likely_duplicate', '可能与已建档的患者重复，请核对候选记录；确认不是同一人后可继续建档',
           'This may be a patient already on file; check the candidates, or confirm it is a different person to create anyway',
@@ -186,7 +198,7 @@ export async function createPatient(db: Db, actor: Actor, input: PatientInput): 
       await audit(tx, actor, {
         action: 'patient.create', objectType: 'patient', objectId: row.id, patientId: row.id,
         detail: {
-          fields: fieldNames(Object.keys(values).filter((k) => values[k as keyof typeof values] !== null)),
+          fields: fieldNames(Object.keys(checked).filter((k) => checked[k as keyof typeof checked] !== null)),
           ...(local ? { localNumberInstitutionId: local.institutionId } : {}),
           // The user saw these candidates and said it is someone else: keep who was set aside.
           ...(candidates.length ? { notDuplicateOf: candidates.map((c) => c.id) } : {}),
@@ -255,4 +267,133 @@ export async function updatePatient(db: Db, actor: Actor, id: string, patch: Pat
   } catch (err) {
     throw await translateUniqueViolation(db, err, residentIdForRace);
   }
+}
+
+/** The write of item `index` of a batch of new patients failed with `error` (what createPatient would have thrown). */
+export class PatientBatchError extends Error {
+  constructor(readonly index: number, readonly error: unknown) { super(error instanceof Error ? error.message : String(error)); }
+}
+
+/** One new patient of a batch: the input, and optionally the id to give it (known before it is written). */
+export interface NewPatient { input: PatientInput; id?: string }
+
+/** Rows per multi-row INSERT (PostgreSQL takes at most 65,535 parameters per statement). */
+const PATIENT_INSERT_CHUNK = 500;
+
+/** Would `b` be a likely duplicate of `a` (findLikelyDuplicates' rule, for two patients not yet written)? */
+function likelySame(a: ReturnType<typeof newPatientValues>['values'], b: ReturnType<typeof newPatientValues>['values']) {
+  const pa = a.name_pinyin.split(' ').filter(Boolean);
+  return (a.birth_date === b.birth_date && ((a.name === b.name && a.sex === b.sex) || b.name_pinyin.split(' ').some((v) => v && pa.includes(v))))
+    || (!!a.phone && a.phone === b.phone) || (!!a.insurance_card_no && a.insurance_card_no === b.insurance_card_no);
+}
+
+/**
+ * 建档 of several patients in an open transaction (a FHIR transaction Bundle's new patients): the same checks,
+ * rows, local numbers, pinyin search keys (the patient table's statement trigger) and `patient.create` audit
+ * entries as createPatient for each, in order — but written together: one query checks every resident ID on file and
+ * every likely duplicate (plus one for the institutions and one for the local numbers, when there are some), then
+ * one multi-row INSERT of the patients and one of their local numbers. Nothing is read back. Whenever a batch is not
+ * the plain case — a check fails, a likely duplicate (on file or within the batch) would have to be refused or
+ * confirmed, two items share a resident ID or local number — nothing has been written yet, and the items are created
+ * one by one by createPatient, so the outcome and the error are exactly its own. A failure is a PatientBatchError
+ * naming the item.
+ */
+export async function createPatients(tx: Transaction<Database>, actor: Actor, items: NewPatient[]): Promise<PatientDetail[]> {
+  if (!items.length) return [];
+  const checked = items.map((it, i) => {
+    try { return newPatientValues(it.input).values; } catch (err) { throw new PatientBatchError(i, err); }
+  });
+  const oneByOne = async () => {
+    const db = joinTx(tx), out: PatientDetail[] = [];
+    for (let i = 0; i < items.length; i++) {
+      try { out.push(await createPatient(db, actor, items[i]!.input, items[i]!.id)); } catch (err) { throw new PatientBatchError(i, err); }
+    }
+    return out;
+  };
+  if (items.length === 1) return oneByOne();
+
+  // Within the batch: a resident ID or local number twice, or a likely duplicate of an earlier item.
+  const residentIds = checked.map((v) => v.resident_id).filter((r): r is string => !!r);
+  const locals = items.map((it) => it.input.localNumber).filter((l): l is NonNullable<typeof l> => !!l);
+  if (new Set(residentIds).size < residentIds.length || new Set(locals.map((l) => `${l.institutionId}|${l.number}`)).size < locals.length)
+    return oneByOne();
+  for (let j = 1; j < checked.length; j++) for (let i = 0; i < j; i++) if (likelySame(checked[i]!, checked[j]!)) return oneByOne();
+
+  // On file: a resident ID (any status, as ensureNewResidentId) or a likely duplicate (active, as findLikelyDuplicates).
+  const phones = checked.map((v) => v.phone).filter((x): x is string => !!x);
+  const cards = checked.map((v) => v.insurance_card_no).filter((x): x is string => !!x);
+  const clash = await tx.selectFrom('patient').select('id').where((eb) => eb.or([
+    ...(residentIds.length ? [eb('resident_id', 'in', residentIds)] : []),
+    eb.and([eb('status', '=', 'active'), eb.or([
+      ...checked.map((v) => eb.and([
+        eb('birth_date', '=', v.birth_date),
+        eb.or([
+          eb.and([eb('name', '=', v.name), eb('sex', '=', v.sex)]),
+          sql<boolean>`string_to_array(name_pinyin, ' ') && ${`{${v.name_pinyin.split(' ').filter(Boolean).join(',')}}`}::text[]`,
+        ]),
+      ])),
+      ...(phones.length ? [eb('phone', 'in', phones)] : []),
+      ...(cards.length ? [eb('insurance_card_no', 'in', cards)] : []),
+    ])]),
+  ])).limit(1).executeTakeFirst();
+  if (clash) return oneByOne();
+
+  const institutions = new Map<string, string>();
+  if (locals.length) {
+    const instIds = [...new Set(locals.map((l) => l.institutionId))];
+    for (const r of await tx.selectFrom('institution').select(['id', 'name']).where('id', 'in', instIds).execute()) institutions.set(r.id, r.name);
+    if (institutions.size < instIds.length) return oneByOne();
+    const taken = await tx.selectFrom('patient_identifier').select(['institution_id', 'value']).where('kind', '=', 'local_mrn')
+      .where('institution_id', 'in', instIds).where('value', 'in', [...new Set(locals.map((l) => l.number))]).execute();
+    const takenKeys = new Set(taken.map((r) => `${r.institution_id}|${r.value}`));
+    if (locals.some((l) => takenKeys.has(`${l.institutionId}|${l.number}`))) return oneByOne();
+  }
+
+  const rows: PatientRow[] = [];
+  const idents: { id: string; patient_id: string; institution_id: string; kind: string; value: string; created_at: Date }[] = [];
+  try {
+    const values = checked.map((v, i) => ({ id: items[i]!.id ?? randomUUID(), ...v }));
+    const stored = new Map<string, PatientRow>();
+    for (let i = 0; i < values.length; i += PATIENT_INSERT_CHUNK)
+      for (const r of await tx.insertInto('patient').values(values.slice(i, i + PATIENT_INSERT_CHUNK)).returningAll().execute()) stored.set(r.id, r);
+    rows.push(...values.map((v) => stored.get(v.id)!));
+    const links = rows.flatMap((r, i) => {
+      const l = items[i]!.input.localNumber;
+      return l ? [{ patient_id: r.id, institution_id: l.institutionId, kind: 'local_mrn', value: l.number }] : [];
+    });
+    for (let i = 0; i < links.length; i += PATIENT_INSERT_CHUNK)
+      idents.push(...await tx.insertInto('patient_identifier').values(links.slice(i, i + PATIENT_INSERT_CHUNK))
+        .returning(['id', 'patient_id', 'institution_id', 'kind', 'value', 'created_at']).execute());
+  } catch (err) {
+    // Another transaction wrote the same resident ID or local number since the check: the 409 the check gives.
+    const e = err as { code?: string; constraint?: string; detail?: string };
+    if (e?.code === '23505' && e.constraint === 'patient_resident_id_key') {
+      const i = checked.findIndex((v) => v.resident_id && e.detail?.includes(`(${v.resident_id})`));
+      throw new PatientBatchError(Math.max(0, i), conflict('duplicate_resident_id', '该身份证号码已建档，请直接使用已有记录', 'A patient with this resident ID already exists; use that record', 'residentId'));
+    }
+    if (e?.code === '23505' && e.constraint === 'patient_identifier_institution_id_kind_value_key') {
+      const i = items.findIndex((it) => it.input.localNumber && e.detail?.includes(it.input.localNumber.number));
+      throw new PatientBatchError(Math.max(0, i), conflict('duplicate_identifier', '该机构的这个患者编号已关联到患者', 'This institution number is already linked to a patient', 'value'));
+    }
+    throw err;
+  }
+  // The entries go in at commit with the transaction's others, in one INSERT (audit.ts).
+  for (let i = 0; i < rows.length; i++) {
+    const local = items[i]!.input.localNumber, v = checked[i]!;
+    await audit(tx, actor, {
+      action: 'patient.create', objectType: 'patient', objectId: rows[i]!.id, patientId: rows[i]!.id,
+      detail: {
+        fields: fieldNames(Object.keys(v).filter((k) => v[k as keyof typeof v] !== null)),
+        ...(local ? { localNumberInstitutionId: local.institutionId } : {}),
+      },
+    });
+  }
+  return rows.map((r) => ({
+    id: r.id, residentId: r.resident_id, name: r.name, sex: r.sex, birthDate: r.birth_date, age: ageOn(r.birth_date),
+    phone: r.phone, insuranceCardNo: r.insurance_card_no, address: r.address, regionCode: r.region_code,
+    status: r.status, mergedInto: r.merged_into, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+    identifiers: idents.filter((x) => x.patient_id === r.id).map((x) => ({
+      id: x.id, institutionId: x.institution_id, institutionName: institutions.get(x.institution_id)!, kind: x.kind, value: x.value, createdAt: x.created_at,
+    })),
+  }));
 }
