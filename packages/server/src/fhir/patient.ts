@@ -180,6 +180,9 @@ async function readOne(db: Db, caller: Caller, id: string) {
   return fromDetail(db, await readPatient(db, actorOf(caller), id));
 }
 
+/** What prepareCreate checked of an input, for createMany (the same object: nothing can have changed it between). */
+const checkedInputs = new WeakMap<object, ReturnType<typeof newPatientValues>>();
+
 export const patientModule: ResourceModule<Patient> = {
   type: 'Patient',
   label: LABEL,
@@ -288,8 +291,10 @@ export const patientModule: ResourceModule<Patient> = {
     await guard(db, caller, 'patient.create');
     const r = parseResource('Patient', body, incoming);
     const input = await toInput(db, caller, r);
-    const { values } = await patientFields(async () => newPatientValues(input));
+    const checked = await patientFields(async () => newPatientValues(input));
+    checkedInputs.set(input, checked);
     const id = randomUUID();
+    const { values } = checked;
     return { patientId: id, input, id, identifier: values.resident_id };
   },
 
@@ -297,7 +302,7 @@ export const patientModule: ResourceModule<Patient> = {
     if (!db.isTransaction) throw new Error('createMany runs in a transaction');
     let created: PatientDetail[];
     try {
-      created = await createPatients(db as unknown as Tx, actorOf(caller), items.map((p) => ({ input: p.input as PatientInput, id: p.id })));
+      created = await createPatients(db as unknown as Tx, actorOf(caller), items.map((p) => ({ input: p.input as PatientInput, id: p.id, checked: checkedInputs.get(p.input) })));
     } catch (err) {
       if (err instanceof PatientBatchError) throw new EntryBatchError(err.index, patientPath(err.error));
       throw err;

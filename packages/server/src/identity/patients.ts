@@ -274,8 +274,11 @@ export class PatientBatchError extends Error {
   constructor(readonly index: number, readonly error: unknown) { super(error instanceof Error ? error.message : String(error)); }
 }
 
-/** One new patient of a batch: the input, and optionally the id to give it (known before it is written). */
-export interface NewPatient { input: PatientInput; id?: string }
+/**
+ * One new patient of a batch: the input, optionally the id to give it (known before it is written), and optionally
+ * newPatientValues(input) when the caller has already checked it (not computed twice: the pinyin keys cost).
+ */
+export interface NewPatient { input: PatientInput; id?: string; checked?: ReturnType<typeof newPatientValues> }
 
 /** Rows per multi-row INSERT (PostgreSQL takes at most 65,535 parameters per statement). */
 const PATIENT_INSERT_CHUNK = 500;
@@ -301,7 +304,7 @@ function likelySame(a: ReturnType<typeof newPatientValues>['values'], b: ReturnT
 export async function createPatients(tx: Transaction<Database>, actor: Actor, items: NewPatient[]): Promise<PatientDetail[]> {
   if (!items.length) return [];
   const checked = items.map((it, i) => {
-    try { return newPatientValues(it.input).values; } catch (err) { throw new PatientBatchError(i, err); }
+    try { return (it.checked ?? newPatientValues(it.input)).values; } catch (err) { throw new PatientBatchError(i, err); }
   });
   const oneByOne = async () => {
     const db = joinTx(tx), out: PatientDetail[] = [];
