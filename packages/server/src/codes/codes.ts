@@ -75,6 +75,17 @@ export async function ensureCodeData(db: Db): Promise<{ added: number; updated: 
 
 // ——— search 检索 ———
 
+/** Diagnoses with their display names from the code systems (ICD-10 by default). */
+export async function diagnosesOf(db: Reader, list: { code: string; system?: string | undefined }[]) {
+  const out = [];
+  for (const d of list) {
+    const system = d.system ?? 'icd10';
+    const c = await db.selectFrom('code_system_concept').select('display').where('system', '=', system).where('code', '=', d.code).executeTakeFirst();
+    out.push({ system, code: d.code, display: c?.display ?? d.code });
+  }
+  return out;
+}
+
 export const codeSearchQuery = z.object({
   /** A system name, or `all`; absent: the clinical edition when loaded, else the project's list. */
   system: z.string().trim().min(1).max(64).optional(),

@@ -156,17 +156,6 @@ export async function nextCode(tx: Tx): Promise<string> {
   return `${prefix}${String(n).padStart(4, '0')}`;
 }
 
-/** Diagnoses with their display names from the code systems (ICD-10 by default). */
-export async function diagnosesOf(db: Reader, list: { code: string; system?: string | undefined }[]) {
-  const out = [];
-  for (const d of list) {
-    const system = d.system ?? 'icd10';
-    const c = await db.selectFrom('code_system_concept').select('display').where('system', '=', system).where('code', '=', d.code).executeTakeFirst();
-    out.push({ system, code: d.code, display: c?.display ?? d.code });
-  }
-  return out;
-}
-
 /** A referral/refer target: an active institution and, when given, one of its departments. */
 export async function checkInstitution(db: Reader, institutionId: string, field: string, departmentId?: string | null, departmentField = 'departmentId') {
   const inst = await db.selectFrom('institution').select(['id', 'active']).where('id', '=', institutionId).executeTakeFirst();

@@ -4,12 +4,13 @@
  */
 import { badRequest, conflict, forbidden, notFound, type ConsultationKind, type ConsultationMaterialType } from '@yilian/core';
 import { audit } from '../audit/audit.js';
+import { diagnosesOf } from '../codes/codes.js';
 import type { Db, Reader, Tx } from '../db/database.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { authorize } from '../policy/policy.js';
 import { KINDS } from '../record/entries.js';
 import type { EntryKind } from '../record/schemas.js';
-import { announceConsultation, checkInstitution, consultationView, diagnosesOf, event, loadConsultation, nextCode, stateConflict, versionConflict } from './common.js';
+import { announceConsultation, checkInstitution, consultationView, event, loadConsultation, nextCode, stateConflict, versionConflict } from './common.js';
 
 export interface ConsultationInput {
   kind: ConsultationKind; materialType?: ConsultationMaterialType | null | undefined; patientId: string; centreInstitutionId?: string | undefined;

@@ -8,12 +8,13 @@ import { sql } from 'kysely';
 import { AppError, badRequest, forbidden, notFound, type ConsultationState } from '@yilian/core';
 import { audit } from '../audit/audit.js';
 import { verifyPassword } from '../auth/password.js';
+import { diagnosesOf } from '../codes/codes.js';
 import { joinTx, type Db, type Reader, type Tx } from '../db/database.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { correctEntry, createEntry } from '../record/entries.js';
 import { createReferral } from '../referral/referrals.js';
 import {
-  announceConsultation, checkInstitution, consultationNotice, coordinators, diagnosesOf, event, invitationOf, loadConsultation,
+  announceConsultation, checkInstitution, consultationNotice, coordinators, event, invitationOf, loadConsultation,
   stateConflict, type ConsultationRow,
 } from './common.js';
 

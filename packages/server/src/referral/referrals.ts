@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, conflict, forbidden, notFound } from '@yilian/core';
 import { audit } from '../audit/audit.js';
+import { diagnosesOf } from '../codes/codes.js';
 import type { Db, Reader, Tx } from '../db/database.js';
 import { actorOf, type Caller } from '../http/context.js';
 import { authorize } from '../policy/policy.js';
@@ -36,17 +37,6 @@ async function checkTarget(db: Reader, fromId: string, toId: string, direction: 
     direction === 'up' ? 'An up-referral goes to a higher-level institution' : 'A down-referral goes to a lower-level, rehabilitation or nursing institution', 'toInstitutionId');
   if (toDepartmentId && !await db.selectFrom('department').select('id').where('id', '=', toDepartmentId).where('institution_id', '=', toId).executeTakeFirst())
     throw badRequest('department_not_here', '科室不属于接收机构', 'The department is not of the receiving institution', 'toDepartmentId');
-}
-
-/** Diagnoses with their display names from the code systems (ICD-10 by default). */
-async function diagnosesOf(db: Reader, list: { code: string; system?: string }[]) {
-  const out = [];
-  for (const d of list) {
-    const system = d.system ?? 'icd10';
-    const c = await db.selectFrom('code_system_concept').select('display').where('system', '=', system).where('code', '=', d.code).executeTakeFirst();
-    out.push({ system, code: d.code, display: c?.display ?? d.code });
-  }
-  return out;
 }
 
 /** The shared excerpts must be current entries of this patient's record. */
