@@ -11,7 +11,7 @@ import {
   CONSULTATION_MATERIAL_TYPES, SPECIALTIES, TITLES, type ConsentRelation, type ConsultationKind,
 } from '@yilian/core';
 import {
-  Alert, App, Button, Card, Checkbox, Col, Empty, Form, Image, Input, Radio, Row, Select, Spin, Tag, Typography, Upload, type UploadFile,
+  Alert, App, Button, Card, Col, Form, Image, Input, Radio, Row, Select, Spin, Tag, Typography, Upload, type UploadFile,
 } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -23,7 +23,7 @@ import { PatientSelect, RemoteSelect } from '../../components/RemoteSelect';
 import { useApiData, useErrorReporter, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
 import type { Expert, Institution } from '../../types';
-import type { TimelineEntry } from '../record/model';
+import { ExcerptPicker } from '../record/ExcerptPicker';
 import { usePatientDescriber } from '../scheduling/BookingDialog';
 import { fileUrl, toConsultation, type Consultation, type Diagnosis } from './model';
 import { SignaturePad } from './SignaturePad';
@@ -101,8 +101,6 @@ export default function ConsultationCreatePage() {
     }).catch((e: unknown) => report(e));
   }, [editId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const timeline = useApiData<Page<TimelineEntry>>(patientId ? `patients/${patientId}/timeline` : null, { limit: 40 });
-  const entries = asPage(timeline.data).items;
 
   if (!can('consultation.create')) return <div><PageHeader title={t('consultation.newConsultation')} /><Alert type="info" showIcon title={t('consultation.noPermission')} /></div>;
   if (existing && !EDITABLE.includes(existing.status)) {
@@ -268,21 +266,7 @@ export default function ConsultationCreatePage() {
         <Row gutter={12}>
           <Col xs={24} lg={12}>
             <Card size="small" title={t('consultation.excerpts')} style={{ marginBottom: 12 }} extra={!mobile && <span className="yl-muted" style={{ fontSize: 12 }}>{t('consultation.excerptsHint')}</span>}>
-              {!patientId ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('consultation.choosePatientFirst')} />
-                : timeline.loading ? <Spin />
-                  : !entries.length ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('consultation.noTimeline')} />
-                    : (
-                      <Form.Item name="shared" noStyle>
-                        <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 6, maxHeight: 280, overflowY: 'auto' }}>
-                          {entries.map((e) => (
-                            <Checkbox key={`${e.kind}:${e.id}`} value={`${e.kind}:${e.id}`}>
-                              <Tag style={{ marginInlineEnd: 4 }}>{t(`record.kind.${e.kind}`, { defaultValue: e.kind })}</Tag>
-                              <b>{e.title}</b> <span className="yl-muted" style={{ fontSize: 12 }}>{e.at?.slice(0, 10)} {e.institutionName ?? ''}</span>
-                            </Checkbox>
-                          ))}
-                        </Checkbox.Group>
-                      </Form.Item>
-                    )}
+              <ExcerptPicker patientId={patientId} choosePatientFirst={t('consultation.choosePatientFirst')} noTimeline={t('consultation.noTimeline')} />
             </Card>
             <Card size="small" title={t('consultation.attachments')} style={{ marginBottom: 12 }}>
               <Upload multiple fileList={files} accept=".pdf,.jpg,.jpeg,.png,.dcm,application/dicom" beforeUpload={() => false}

@@ -7,7 +7,7 @@
 import { DeleteOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { INSTITUTION_LEVELS, INSTITUTION_TYPES } from '@yilian/core';
 import {
-  Alert, App, Button, Card, Checkbox, Col, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Tag, Typography, Upload, type UploadFile,
+  Alert, App, Button, Card, Col, Form, Input, InputNumber, Radio, Row, Select, Space, Typography, Upload, type UploadFile,
 } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,7 +19,7 @@ import { DepartmentSelect, PatientSelect, RemoteSelect } from '../../components/
 import { useApiData, useErrorReporter, useIsMobile } from '../../hooks';
 import { useLabels } from '../../labels';
 import type { Institution } from '../../types';
-import type { TimelineEntry } from '../record/model';
+import { ExcerptPicker } from '../record/ExcerptPicker';
 import { usePatientDescriber } from '../scheduling/BookingDialog';
 import {
   INSURANCE_TYPES, SETTINGS, TASK_PRESETS, URGENCIES, toReferral, type Diagnosis, type Direction, type Referral,
@@ -119,8 +119,6 @@ export default function ReferralCreatePage() {
     if (toInstitutionId && institutions.data && !targets.some((i) => i.id === toInstitutionId) && !editId) form.setFieldsValue({ toInstitutionId: undefined, toDepartmentId: undefined });
   }, [direction]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const timeline = useApiData<Page<TimelineEntry>>(patientId ? `patients/${patientId}/timeline` : null, { limit: 40 });
-  const entries = asPage(timeline.data).items;
 
   if (!can('referral.create')) return <div><PageHeader title={t('referral.newReferral')} /><Alert type="info" showIcon title={t('referral.noPermission')} /></div>;
 
@@ -235,22 +233,7 @@ export default function ReferralCreatePage() {
         <Row gutter={12}>
           <Col xs={24} lg={direction === 'down' ? 12 : 24}>
             <Card size="small" title={t('referral.excerpts')} style={{ marginBottom: 12 }} extra={<span className="yl-muted" style={{ fontSize: 12 }}>{t('referral.excerptsHint')}</span>}>
-              {!patientId ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('referral.choosePatientFirst')} />
-                : timeline.loading ? <Spin />
-                  : !entries.length ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('referral.noTimeline')} />
-                    : (
-                      <Form.Item name="shared" noStyle>
-                        <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 6, maxHeight: 280, overflowY: 'auto' }}>
-                          {entries.map((e) => (
-                            <Checkbox key={`${e.kind}:${e.id}`} value={`${e.kind}:${e.id}`}>
-                              <Tag style={{ marginInlineEnd: 4 }}>{t(`record.kind.${e.kind}`, { defaultValue: e.kind })}</Tag>
-                              <b>{e.title}</b> <span className="yl-muted" style={{ fontSize: 12 }}>{e.at?.slice(0, 10)} {e.institutionName ?? ''}</span>
-                              {e.summary && <div className="yl-muted" style={{ fontSize: 12 }}>{e.summary}</div>}
-                            </Checkbox>
-                          ))}
-                        </Checkbox.Group>
-                      </Form.Item>
-                    )}
+              <ExcerptPicker patientId={patientId} choosePatientFirst={t('referral.choosePatientFirst')} noTimeline={t('referral.noTimeline')} withSummary />
             </Card>
             <Card size="small" title={t('referral.attachments')} style={{ marginBottom: 12 }}>
               <Upload multiple fileList={files} accept=".pdf,.jpg,.jpeg,.png" beforeUpload={() => false}
