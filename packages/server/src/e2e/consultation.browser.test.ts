@@ -144,7 +144,13 @@ describe.runIf(runBrowserTests)('remote consultation in the browser', () => {
     await act(centre, id, '转发会诊意见', 'answered');
     await applicant.reload();
     await applicant.getByText('考虑不稳定型心绞痛').first().waitFor();
-    await act(applicant, id, '确认收到并评价', 'closed', async (m) => { await m.locator('.ant-rate-star').nth(4).click(); });
+    // The dialog may still be sliding in: click the fifth star until five stars show as chosen.
+    await act(applicant, id, '确认收到并评价', 'closed', async (m) => {
+      await expect.poll(async () => {
+        await m.locator('.ant-rate-star').nth(4).click();
+        return m.locator('.ant-rate-star-full').count();
+      }, { timeout: 10_000 }).toBe(5);
+    });
     await applicant.goto(`${base}/consultations/${id}/print`);
     const report = applicant.locator('.yl-report');
     await report.getByText('远程会诊报告单').waitFor();
