@@ -11,7 +11,7 @@
  *    against the PostgreSQL pgbench of the same run (when there is one).
  * 3. --profile (PostgreSQL): the same booking service call (`book()`, no HTTP, no session lookup) run in this
  *    process over an instrumented pool that times every statement of every transaction, to show where a booking
- *    spends its time and how long it holds the audit chain's advisory lock (727002).
+ *    spends its time and how long it holds an audit chain's advisory lock (727002, chain).
  *
  *   npm run bench -- booking [--db pglite|postgres|both] [--clients 1000] [--slots 100] [--accounts 10]
  *                            [--sustained-clients 32] [--seconds 20] [--sustained-slots 40000] [--profile] [--pool N]
@@ -307,7 +307,7 @@ async function verify(db: Db, w: World, burstOk: number, sustainedOk: number) {
 
 /**
  * Samples pg_stat_activity + pg_locks of the bench database every `everyMs`: which connection holds the audit
- * chain's advisory lock 727002 and what it is doing (running a statement, or idle in transaction = waiting for the
+ * chains' advisory locks (727002, chain) and what it is doing (running a statement, or idle in transaction = waiting for the
  * Node server to send the next statement), and what every other connection waits for.
  */
 function activitySampler(url: string, everyMs = 20) {
@@ -319,14 +319,14 @@ function activitySampler(url: string, everyMs = 20) {
     while (!stop) {
       const r = await client.query<{ state: string | null; wet: string | null; we: string | null; holds: boolean }>(`
         SELECT a.state, a.wait_event_type AS wet, a.wait_event AS we,
-               EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.objid = 727002 AND l.granted) AS holds
+               EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.classid = 727002 AND l.objsubid = 2 AND l.granted) AS holds
         FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'`);
       samples++;
       if (r.rows.some((x) => x.holds)) heldSamples++;
       for (const x of r.rows) {
         const what = x.state === 'idle' ? 'idle (in the pool)'
           : x.state === 'idle in transaction' ? 'idle in transaction (waiting for Node)'
-          : x.wet === 'Lock' && x.we === 'advisory' ? 'waiting for lock 727002'
+          : x.wet === 'Lock' && x.we === 'advisory' ? 'waiting for a chain lock (727002, n)'
           : x.wet === 'Lock' ? `waiting for a row lock (${x.we})`
           : x.wet ? `running, waiting on ${x.wet}:${x.we}` : 'running (on CPU)';
         const k = `${x.holds ? 'HOLDER ' : ''}${what}`;
@@ -440,7 +440,7 @@ function instrumentedDb(url: string, size: number) {
 
 const label = (q: string) => {
   const s = q.replace(/\s+/g, ' ').trim();
-  if (/pg_advisory_xact_lock/.test(s)) return 'audit: pg_advisory_xact_lock(727002)';
+  if (/audit_chain_tail/.test(s)) return 'audit: audit_chain_tail (chain lock + last entry)';
   const m = /^(select|insert into|update|delete from) (?:.*? from )?"?(\w+)"?/i.exec(s);
   if (/^select .* from "audit_log"/i.test(s)) return 'audit: select last entry';
   if (/^insert into "audit_log"/i.test(s)) return 'audit: insert entry';
@@ -522,7 +522,7 @@ export async function run(args: string[]) {
 
   const showActivity = (title: string, a?: Activity) => {
     if (!a) return;
-    console.log(`\n${title}: ${a.samples} samples of pg_stat_activity; lock 727002 held in ${f(a.heldShare * 100, 0)} % of them. Connections of the server's pool (mean per sample):`);
+    console.log(`\n${title}: ${a.samples} samples of pg_stat_activity; a chain lock (727002, n) held in ${f(a.heldShare * 100, 0)} % of them. Connections of the server's pool (mean per sample):`);
     for (const [k, v] of a.perSample) console.log(`  ${k.padEnd(52)} ${f(v, 2).padStart(6)}`);
   };
   for (const r of results) {
@@ -532,7 +532,7 @@ export async function run(args: string[]) {
   for (const r of results) {
     if (!r.profile) continue;
     console.log('\nProfile (PostgreSQL, book() in process over an instrumented pool of 20: no HTTP, no session lookup):');
-    console.log('| clients | bookings/s | transaction ms | before lock ms | waiting for lock 727002 ms | holding it until commit ms | held share of transaction | lock busy (held-time ÷ wall) |');
+    console.log('| clients | bookings/s | transaction ms | before lock ms | waiting for a chain lock ms | holding it until commit ms | held share of transaction | lock busy (held-time ÷ wall) |');
     console.log('|---|---|---|---|---|---|---|---|');
     for (const p of r.profile)
       console.log(`| ${p.clients} | ${f(p.perSec)} | ${f(p.tx, 2)} | ${f(p.beforeLock, 2)} | ${f(p.lockWait, 2)} | ${f(p.lockHeld, 2)} | ${f(p.heldShare * 100, 0)} % | ${f(p.busyShare * 100, 0)} % |`);

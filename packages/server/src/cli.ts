@@ -1,6 +1,6 @@
 /** Command-line tasks: `seed` (demo consortium), `audit:verify` (check the audit hash chain). */
 import { mkdirSync } from 'node:fs';
-import { verifyAuditChain } from './audit/audit.js';
+import { setAuditChains, verifyAuditChain } from './audit/audit.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
@@ -9,6 +9,7 @@ import { ensureDemoData } from './seed/demo.js';
 
 const [command] = process.argv.slice(2);
 const config = loadConfig();
+setAuditChains(config.auditChains);
 if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
 const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
 let code = 0;
@@ -22,8 +23,12 @@ try {
     }
     case 'audit:verify': {
       const r = await verifyAuditChain(handle.db);
-      if (r.ok) console.log(`audit chain intact: ${r.checked} entries verified`);
-      else { console.error(`audit chain BROKEN at entry ${r.firstBroken!.seq}: ${r.firstBroken!.reason} (${r.checked} entries verified before it)`); code = 1; }
+      const b = r.firstBroken;
+      if (r.ok) console.log(`audit chain intact: ${r.checked} entries verified in ${r.chains} chain(s)`);
+      else {
+        console.error(`audit chain BROKEN at entry ${b!.chainSeq} of chain ${b!.chain}${b!.seq ? ` (log entry ${b!.seq})` : ''}: ${b!.reason} (${r.checked} entries verified before it)`);
+        code = 1;
+      }
       break;
     }
     default:

@@ -24,6 +24,8 @@ export interface Config {
   /** Video room ICE: static RTCIceServer entries (`ICE_SERVERS`, JSON) and/or TURN servers given time-limited REST
    *  credentials from a secret shared with coturn (`TURN_URLS`, comma-separated, + `TURN_SECRET`). */
   iceServers: IceServer[]; turnUrls: string[]; turnSecret?: string; turnTtlSeconds: number;
+  /** How many audit hash chains commits spread over (1–64): more chains, fewer commits waiting for a chain's lock. */
+  auditChains: number;
 }
 
 /** RTCIceServer as the browser takes it. */
@@ -68,6 +70,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     turnUrls: (process.env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
     turnSecret: process.env.TURN_SECRET || undefined,
     turnTtlSeconds: num('TURN_TTL_SECONDS', 3600),
+    auditChains: num('AUDIT_CHAINS', 8),
     ...overrides,
   };
 }

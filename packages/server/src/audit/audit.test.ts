@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { makeWorld } from '../test/factories.js';
 import { createTestApp, dbKind, type TestApp } from '../test/harness.js';
-import { audit, verifyAuditChain } from './audit.js';
+import { audit, canonical, GENESIS, verifyAuditChain } from './audit.js';
 
 const actor = { userId: null, username: 'tester', role: 'doctor', institutionId: null, ip: '127.0.0.1' };
 let t: TestApp;
@@ -26,11 +27,28 @@ async function tamper(statement: string) {
 }
 
 describe('audit log', () => {
-  it('chains each entry to the previous one, also under concurrent writers', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => audit(t.db, actor, { action: 'test.concurrent', objectId: String(i), detail: { i, nested: { b: 1, a: [1, 2] } } })));
+  it('chains each entry to the previous one of its chain, also under concurrent writers', async () => {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => audit(t.db, actor, { action: 'test.concurrent', objectId: String(i), detail: { i, nested: { b: 1, a: [1, 2] } } })));
     const r = await verifyAuditChain(t.db);
     expect(r.ok).toBe(true);
-    expect(r.checked).toBeGreaterThanOrEqual(20);
+    expect(r.checked).toBeGreaterThanOrEqual(40);
+    expect(r.chains).toBeGreaterThan(1);
+    const rows = await t.db.selectFrom('audit_log').select(['seq', 'chain', 'chain_seq']).orderBy('seq').execute();
+    expect(new Set(rows.map((r) => Number(r.seq))).size).toBe(rows.length);
+    for (const chain of new Set(rows.map((r) => r.chain))) {
+      const seqs = rows.filter((r) => r.chain === chain).map((r) => Number(r.chain_seq)).sort((a, b) => a - b);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    }
+  });
+
+  it('keeps each transaction\'s entries together in one chain, in the order they were recorded', async () => {
+    await t.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 5; i++) await audit(tx, actor, { action: 'test.together', objectId: String(i) });
+    });
+    const rows = await t.db.selectFrom('audit_log').select(['seq', 'chain', 'chain_seq', 'object_id']).where('action', '=', 'test.together').orderBy('seq').execute();
+    expect(rows.map((r) => r.object_id)).toEqual(['0', '1', '2', '3', '4']);
+    expect(new Set(rows.map((r) => r.chain)).size).toBe(1);
+    expect(rows.map((r) => Number(r.chain_seq) - Number(rows[0]!.chain_seq))).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('refuses updates and deletes through the database itself', async () => {
@@ -39,16 +57,18 @@ describe('audit log', () => {
   });
 
   it('names the first broken entry when a row is changed behind its back', async () => {
-    await tamper(`UPDATE audit_log SET username = 'mallory' WHERE seq = 5`);
+    const victim = await t.db.selectFrom('audit_log').select(['seq', 'chain', 'chain_seq']).where('chain_seq', '=', 3).orderBy('chain').executeTakeFirstOrThrow();
+    await tamper(`UPDATE audit_log SET username = 'mallory' WHERE seq = ${victim.seq}`);
     const r = await verifyAuditChain(t.db);
-    expect(r).toMatchObject({ ok: false, firstBroken: { seq: 5, reason: 'content does not match its hash' }, checked: 4 });
+    expect(r).toMatchObject({ ok: false, firstBroken: { chain: victim.chain, chainSeq: 3, seq: Number(victim.seq), reason: 'content does not match its hash' } });
+    await tamper(`UPDATE audit_log SET username = 'tester' WHERE seq = ${victim.seq}`);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
-  it('catches a deleted row as a gap in the chain', async () => {
-    await tamper(`UPDATE audit_log SET username = 'tester' WHERE seq = 5`);
-    expect((await verifyAuditChain(t.db)).ok).toBe(true);
-    await tamper(`DELETE FROM audit_log WHERE seq = 7`);
-    expect((await verifyAuditChain(t.db)).firstBroken).toEqual({ seq: 7, reason: 'entry 7 is missing' });
+  it('catches a deleted row as a gap in its chain', async () => {
+    const victim = await t.db.selectFrom('audit_log').select(['seq', 'chain']).where('chain_seq', '=', 2).orderBy('chain', 'desc').executeTakeFirstOrThrow();
+    await tamper(`DELETE FROM audit_log WHERE seq = ${victim.seq}`);
+    expect((await verifyAuditChain(t.db)).firstBroken).toEqual({ chain: victim.chain, chainSeq: 2, reason: `entry 2 of chain ${victim.chain} is missing` });
   });
 
   it('lets the consortium office search the log and refuses a doctor', async () => {
@@ -72,6 +92,36 @@ describe('audit log', () => {
   });
 });
 
+describe('the upgrade from one chain to several', () => {
+  it.runIf(dbKind === 'pglite')('keeps verifying the entries written before it, and goes on from them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yl-audit-'));
+    try {
+      const h = await openDatabase({ dataDir: dir });
+      await migrate(h.db, '050_consultation.sql');
+      // Three entries as the one-chain code wrote them: seq 1, 2, 3, each hash over its fields with seq.
+      let prev = GENESIS;
+      for (let seq = 1; seq <= 3; seq++) {
+        const row = { seq, at: new Date(Date.UTC(2026, 0, seq)), user_id: null, username: 'old', role: 'doctor', institution_id: null, action: 'test.before',
+          object_type: null, object_id: String(seq), patient_id: null, client_ip: null, reason: null, outcome: 'ok', detail: { seq }, prev_hash: prev };
+        const hash = createHash('sha256').update(canonical(row)).digest('hex');
+        await sql`INSERT INTO audit_log (seq, at, username, role, action, object_id, outcome, detail, prev_hash, hash)
+                  VALUES (${seq}, ${row.at}, 'old', 'doctor', 'test.before', ${String(seq)}, 'ok', ${JSON.stringify(row.detail)}, ${prev}, ${hash})`.execute(h.db);
+        prev = hash;
+      }
+      await migrate(h.db);
+      expect(await verifyAuditChain(h.db)).toEqual({ ok: true, checked: 3, chains: 1 });
+      for (let i = 0; i < 12; i++) await audit(h.db, actor, { action: 'test.after', objectId: String(i) });
+      const r = await verifyAuditChain(h.db);
+      expect(r).toMatchObject({ ok: true, checked: 15 });
+      const after = await h.db.selectFrom('audit_log').select(['seq']).where('action', '=', 'test.after').orderBy('seq').execute();
+      expect(after.map((a) => Number(a.seq))).toEqual(Array.from({ length: 12 }, (_, i) => i + 4));
+      await h.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('npm run audit:verify', () => {
   it.runIf(dbKind === 'pglite')('reports an intact chain and names the first broken entry after tampering', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yl-audit-'));
@@ -82,14 +132,15 @@ describe('npm run audit:verify', () => {
       await h.close();
       const run = () => promisify(execFile)('node', ['--import', 'tsx', 'packages/server/src/cli.ts', 'audit:verify'],
         { cwd: new URL('../../../../', import.meta.url).pathname, env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' } });
-      expect((await run()).stdout).toMatch(/audit chain intact: 5 entries verified/);
+      expect((await run()).stdout).toMatch(/audit chain intact: 5 entries verified in \d chain/);
       const h2 = await openDatabase({ dataDir: dir });
       await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(h2.db);
+      const victim = await h2.db.selectFrom('audit_log').select(['chain', 'chain_seq']).where('seq', '=', 3).executeTakeFirstOrThrow();
       await sql`UPDATE audit_log SET object_id = '99' WHERE seq = 3`.execute(h2.db);
       await h2.close();
       const err = await run().catch((e) => e);
       expect(err.code).toBe(1);
-      expect(err.stderr).toMatch(/BROKEN at entry 3/);
+      expect(err.stderr).toContain(`BROKEN at entry ${victim.chain_seq} of chain ${victim.chain} (log entry 3)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 /**
- * Append-only, hash-chained audit log. Each entry's hash covers its fields and the previous entry's hash, so a
- * changed, removed or inserted row breaks the chain at that point. Entries are written in the same transaction
- * as the change they record.
+ * Append-only, hash-chained audit log. Each entry's hash covers its fields and the previous entry's hash in its
+ * chain, so a changed, removed or inserted row breaks that chain at that point. Entries are written in the same
+ * transaction as the change they record. There are several chains (`AUDIT_CHAINS`, default 8): a committing
+ * transaction appends to the first one whose lock is free, so commits do not queue behind each other on one lock.
  */
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
@@ -27,15 +28,19 @@ export function canonical(v: unknown): string {
 }
 
 export interface AuditRow {
-  seq: number; at: Date; user_id: string | null; username: string | null; role: string | null; institution_id: string | null;
+  chain: number; chain_seq: number; at: Date; user_id: string | null; username: string | null; role: string | null; institution_id: string | null;
   action: string; object_type: string | null; object_id: string | null; patient_id: string | null; client_ip: string | null;
   reason: string | null; outcome: string; detail: unknown; prev_hash: string;
 }
 
+/**
+ * The entry's hash: canonical JSON of its fields with its place in its chain as `seq` (and, outside chain 0, the
+ * chain), so the entries written when there was one chain (chain 0, chain_seq = seq) keep their hashes.
+ */
 export function entryHash(row: AuditRow): string {
-  const { seq, at, user_id, username, role, institution_id, action, object_type, object_id, patient_id, client_ip, reason, outcome, detail, prev_hash } = row;
+  const { chain, chain_seq, at, user_id, username, role, institution_id, action, object_type, object_id, patient_id, client_ip, reason, outcome, detail, prev_hash } = row;
   return createHash('sha256')
-    .update(canonical({ seq: Number(seq), at: new Date(at).toISOString(), user_id, username, role, institution_id, action, object_type, object_id, patient_id, client_ip, reason, outcome, detail: detail ?? null, prev_hash }))
+    .update(canonical({ ...(Number(chain) === 0 ? {} : { chain: Number(chain) }), seq: Number(chain_seq), at: new Date(at).toISOString(), user_id, username, role, institution_id, action, object_type, object_id, patient_id, client_ip, reason, outcome, detail: detail ?? null, prev_hash }))
     .digest('hex');
 }
 
@@ -43,16 +48,27 @@ type Tx = Transaction<Database>;
 
 interface Pending { actor: Actor; entry: AuditEntry; at: Date }
 
+let chains = 8;
+
+/** How many chains appends spread over (from the configuration, `AUDIT_CHAINS`); verification reads them all. */
+export function setAuditChains(n: number) {
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error('AUDIT_CHAINS must be a whole number from 1 to 64');
+  chains = n;
+}
+
 /**
- * Appends entries to the chain in the caller's transaction: audit_chain_tail() takes the chain lock (released at
- * commit) and reads the last entry in one round trip; the entries, linked one to the next, go in one INSERT.
+ * Appends entries to a chain in the caller's transaction: audit_chain_tail() takes the lock of a free chain
+ * (released at commit) and reads its last entry in one round trip; the entries, linked one to the next, go in one
+ * INSERT (seq from the log's sequence).
  */
 async function append(tx: Tx, pending: Pending[]) {
-  const last = (await sql<{ seq: string; hash: string }>`SELECT seq, hash FROM audit_chain_tail()`.execute(tx)).rows[0];
-  let seq = last ? Number(last.seq) : 0, prev = last?.hash ?? GENESIS;
+  const start = Math.floor(Math.random() * chains);
+  const tail = (await sql<{ chain: number; chain_seq: string; hash: string | null }>`SELECT chain, chain_seq, hash FROM audit_chain_tail(${chains}::int, ${start}::int)`.execute(tx)).rows[0]!;
+  const chain = Number(tail.chain);
+  let seq = Number(tail.chain_seq), prev = tail.hash ?? GENESIS;
   const rows = pending.map(({ actor, entry: e, at }) => {
     const row: AuditRow = {
-      seq: ++seq, at,
+      chain, chain_seq: ++seq, at,
       user_id: actor.userId, username: actor.username, role: actor.role, institution_id: actor.institutionId,
       action: e.action, object_type: e.objectType ?? null, object_id: e.objectId ?? null, patient_id: e.patientId ?? null,
       client_ip: actor.ip, reason: e.reason ?? null, outcome: e.outcome ?? 'ok', detail: e.detail ?? null, prev_hash: prev,
@@ -84,20 +100,31 @@ export async function audit(dbOrTx: Db | Tx, actor: Actor, entry: AuditEntry): P
   await dbOrTx.transaction().execute((tx) => append(tx, [item]));
 }
 
-export interface VerifyResult { ok: boolean; checked: number; firstBroken?: { seq: number; reason: string } }
+export interface BrokenEntry {
+  chain: number; chainSeq: number; /** The log's entry number, when the broken entry is there (not for a gap). */ seq?: number; reason: string;
+}
+export interface VerifyResult { ok: boolean; checked: number; chains: number; firstBroken?: BrokenEntry }
 
-/** Walks the chain from the start; names the first entry whose hash or link does not hold. */
+/** Walks each chain from its start; names the first entry whose hash or link does not hold. */
 export async function verifyAuditChain(db: Db, batch = 5000): Promise<VerifyResult> {
-  let prev = GENESIS, expectedSeq = 1, checked = 0;
-  for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>=', expectedSeq).orderBy('seq').limit(batch).execute();
-    if (!rows.length) return { ok: true, checked };
-    for (const r of rows) {
-      const seq = Number(r.seq);
-      if (seq !== expectedSeq) return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` } };
-      if (r.prev_hash !== prev) return { ok: false, checked, firstBroken: { seq, reason: 'prev_hash does not match the previous entry' } };
-      if (entryHash({ ...(r as unknown as AuditRow), seq }) !== r.hash) return { ok: false, checked, firstBroken: { seq, reason: 'content does not match its hash' } };
-      prev = r.hash; expectedSeq++; checked++;
+  const found = (await db.selectFrom('audit_log').select('chain').distinct().orderBy('chain').execute()).map((r) => Number(r.chain));
+  let checked = 0;
+  for (const chain of found) {
+    let prev = GENESIS, expected = 1;
+    for (;;) {
+      const rows = await db.selectFrom('audit_log').selectAll().where('chain', '=', chain).where('chain_seq', '>=', expected)
+        .orderBy('chain_seq').limit(batch).execute();
+      if (!rows.length) break;
+      for (const r of rows) {
+        const chainSeq = Number(r.chain_seq), seq = Number(r.seq);
+        const broken = (reason: string, at: Partial<BrokenEntry> = { chainSeq, seq }) =>
+          ({ ok: false, checked, chains: found.length, firstBroken: { chain, chainSeq, ...at, reason } });
+        if (chainSeq !== expected) return broken(`entry ${expected} of chain ${chain} is missing`, { chainSeq: expected });
+        if (r.prev_hash !== prev) return broken('prev_hash does not match the previous entry');
+        if (entryHash(r as unknown as AuditRow) !== r.hash) return broken('content does not match its hash');
+        prev = r.hash; expected++; checked++;
+      }
     }
   }
+  return { ok: true, checked, chains: found.length };
 }

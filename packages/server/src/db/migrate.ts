@@ -5,10 +5,11 @@ import type { Db } from './database.js';
 
 const dir = new URL('./migrations/', import.meta.url);
 
-export async function migrate(db: Db): Promise<string[]> {
+/** Applies what is pending; `until` (a file name) stops after that migration (tests of a migration's upgrade path). */
+export async function migrate(db: Db, until?: string): Promise<string[]> {
   await sql`CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(db);
   const done = new Set((await sql<{ name: string }>`SELECT name FROM schema_migration`.execute(db)).rows.map((r) => r.name));
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.sql') && (!until || f <= until)).sort();
   const applied: string[] = [];
   for (const file of files) {
     if (done.has(file)) continue;

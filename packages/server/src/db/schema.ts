@@ -64,7 +64,7 @@ export interface SessionTable {
   last_seen_at: Timestamp; expires_at: Timestamp; client_ip: string | null; revoked_at: Timestamp | null;
 }
 export interface AuditLogTable {
-  seq: string | number; at: Timestamp; user_id: string | null; username: string | null; role: string | null;
+  seq: Generated<string | number>; chain: number; chain_seq: string | number; at: Timestamp; user_id: string | null; username: string | null; role: string | null;
   institution_id: string | null; action: string; object_type: string | null; object_id: string | null;
   patient_id: string | null; client_ip: string | null; reason: string | null; outcome: string; detail: Json | null;
   prev_hash: string; hash: string;

@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
+import { setAuditChains } from '../audit/audit.js';
 import { auditRoutes } from '../audit/routes.js';
 import { codeRoutes } from '../codes/routes.js';
 import { consultationReportRoutes } from '../consultation/report-routes.js';
@@ -67,6 +68,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(handle: DbHandle, config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  setAuditChains(config.auditChains);
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
