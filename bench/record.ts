@@ -16,11 +16,13 @@
  * 4. Import: B transaction Bundles (default 100) of S resources (default 100: per patient 1 Patient, 1 Encounter and
  *    8 Observations, all conditional PUTs by identifier) posted to `POST /fhir` by C concurrent clients (default 4)
  *    with an OAuth access token (client credentials, `POST /oauth2/token`); resources/s over the whole run. A list
- *    (`--clients 1,4,8`) repeats the import with each client count, new identifiers each time.
+ *    (`--clients 1,4,8`) repeats the import with each client count, new identifiers each time. `--audit-chains 1,8`
+ *    restarts the server with each number of audit hash chains (`AUDIT_CHAINS`) and repeats the imports, so the
+ *    figures of one run compare the settings on the same data and machine (default: the server's default, 8).
  *
  *   npm run bench -- record [--db pglite|postgres|both] [--patients 1000000] [--observations 10000000]
  *                           [--pglite-patients N] [--pglite-observations N] [--lookups 1000] [--bundles 100]
- *                           [--bundle-size 100] [--clients 4|1,4,8] [--keep] [--skip-import]
+ *                           [--bundle-size 100] [--clients 4|1,4,8] [--audit-chains 8|1,8] [--keep] [--skip-import]
  *
  * PostgreSQL: a database with a random name on TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * dropped afterwards. PGlite: a data directory in the temp dir, prepared here and then opened by the server.
@@ -46,11 +48,11 @@ import { timeline, trend } from '../packages/server/src/record/timeline.js';
 type Kind = 'pglite' | 'postgres';
 interface Options {
   dbs: Kind[]; patients: number; observations: number; perDb: Partial<Record<Kind, { patients?: number; observations?: number }>>;
-  lookups: number; bundles: number; bundleSize: number; clients: number[]; keep: boolean; skipImport: boolean;
+  lookups: number; bundles: number; bundleSize: number; clients: number[]; auditChains: number[]; keep: boolean; skipImport: boolean;
 }
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { dbs: ['pglite', 'postgres'], patients: 1_000_000, observations: 10_000_000, perDb: {}, lookups: 1000, bundles: 100, bundleSize: 100, clients: [4], keep: false, skipImport: false };
+  const o: Options = { dbs: ['pglite', 'postgres'], patients: 1_000_000, observations: 10_000_000, perDb: {}, lookups: 1000, bundles: 100, bundleSize: 100, clients: [4], auditChains: [8], keep: false, skipImport: false };
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i]!, args[i + 1]];
     if (flag === '--keep') { o.keep = true; continue; }
@@ -66,6 +68,11 @@ function parseArgs(args: string[]): Options {
     else if (flag === '--lookups') o.lookups = num();
     else if (flag === '--bundles') o.bundles = num();
     else if (flag === '--bundle-size') o.bundleSize = num();
+    else if (flag === '--audit-chains') {
+      o.auditChains = String(value).split(',').map(Number);
+      if (!o.auditChains.every((c) => Number.isInteger(c) && c >= 1 && c <= 64)) throw new Error('--audit-chains is 1–64 or a comma-separated list (1,8)');
+      i++;
+    }
     else if (flag === '--clients') {
       o.clients = String(value).split(',').map(Number);
       if (!o.clients.every((c) => Number.isInteger(c) && c > 0)) throw new Error('--clients is a number or a comma-separated list (4 or 1,4,8)');
@@ -271,12 +278,12 @@ async function freePort(): Promise<number> {
   return new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
 }
 
-async function startServer(db: { url?: string; dataDir?: string }, fileDir: string): Promise<{ port: number; child: ChildProcess }> {
+async function startServer(db: { url?: string; dataDir?: string }, fileDir: string, auditChains: number): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'packages/server/src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: db.url ?? '', DATA_DIR: db.dataDir ?? fileDir, FILE_KEY: randomBytes(32).toString('hex'), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: db.url ?? '', DATA_DIR: db.dataDir ?? fileDir, FILE_KEY: randomBytes(32).toString('hex'), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', AUDIT_CHAINS: String(auditChains) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 600; i++) {
@@ -387,7 +394,7 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - f[3]! - f[4]!, total };
 }
 
-async function measureImport(port: number, token: string, o: Options, clients: number, serverPid: number) {
+async function measureImport(port: number, token: string, o: Options, clients: number, serverPid: number, auditChains: number) {
   const run = randomBytes(4).toString('hex');
   const perBundle = o.bundleSize / 10;
   const bodies = Array.from({ length: o.bundles }, (_, b) => JSON.stringify(bundle(run, b * perBundle, perBundle)));
@@ -412,7 +419,7 @@ async function measureImport(port: number, token: string, o: Options, clients: n
   const serverCpu = (cpuSeconds(serverPid) - srv0) / seconds * 100, m1 = machineTicks();
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { bundles: o.bundles, size: o.bundleSize, clients, entries, failures, firstError, seconds, perSec: entries / seconds, p50: pct(latencies, 50), p95: pct(latencies, 95),
+  return { bundles: o.bundles, size: o.bundleSize, clients, auditChains, entries, failures, firstError, seconds, perSec: entries / seconds, p50: pct(latencies, 50), p95: pct(latencies, 95),
     serverCpu, machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total) * 100 };
 }
 
@@ -466,7 +473,7 @@ async function runOne(kind: Kind, o: Options) {
     const cookie = await sessionCookie(handle.db, config, md5uuid('u0'));
     if (kind === 'pglite') { await handle.close(); handle = undefined; } // the server process opens the data directory next
     const t0 = performance.now();
-    const server = await startServer({ url, dataDir }, dir);
+    let server = await startServer({ url, dataDir }, dir, o.auditChains[0]!);
     child = server.child;
     console.log(`  ${kind}: server up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const reads = await measureReads(server.port, cookie, patients, o.lookups);
@@ -486,8 +493,15 @@ async function runOne(kind: Kind, o: Options) {
     }
     const imports: Awaited<ReturnType<typeof measureImport>>[] = [];
     if (!o.skipImport) {
-      const token = await oauthToken(server.port, 'bench-his', secret);
-      for (const clients of o.clients) imports.push(await measureImport(server.port, token, o, clients, child.pid!));
+      for (const [n, chains] of o.auditChains.entries()) {
+        if (n > 0) {
+          child.kill('SIGTERM'); await new Promise((r) => { child!.once('exit', r); setTimeout(r, 5000); });
+          server = await startServer({ url, dataDir }, dir, chains);
+          child = server.child;
+        }
+        const token = await oauthToken(server.port, 'bench-his', secret);
+        for (const clients of o.clients) imports.push(await measureImport(server.port, token, o, clients, child.pid!, chains));
+      }
     }
     return { kind, patients, observations, l, plans, reads: service ? [...reads, service] : reads, imports };
   } finally {
@@ -526,11 +540,11 @@ export async function run(args: string[]) {
     console.log(`| ${r.kind} | ${x.what} | ${x.n} | ${f(x.p50)} | ${f(x.p95)} | ${f(x.p99)} | ${f(x.mean)} | ${f(x.items)} | ${x.errors} | ${x.what.startsWith('timeline ?limit') ? (r.kind === 'postgres' ? `p95 < 50 ms ${x.p95 < 50 ? '✓' : '✗'}` : '–') : '–'} |`);
   if (results.some((r) => r.imports.length)) {
     console.log('\nImport (POST /fhir transaction Bundles, OAuth client credentials):');
-    console.log('| database | bundles × resources | clients | resources imported | failed bundles | seconds | resources/s | bundle p50 / p95 ms | server CPU % | machine busy % | target (PostgreSQL) |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| database | bundles × resources | audit chains | clients | resources imported | failed bundles | seconds | resources/s | bundle p50 / p95 ms | server CPU % | machine busy % | target (PostgreSQL) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) for (const i of r.imports) {
-      if ('error' in i) { console.log(`| ${r.kind} | – | – | – | – | – | – | – | – | – | import not available: ${i.error} |`); continue; }
-      console.log(`| ${r.kind} | ${i.bundles} × ${i.size} | ${i.clients} | ${fmt(i.entries)} | ${i.failures} | ${f(i.seconds)} | ${f(i.perSec, 0)} | ${f(i.p50, 0)} / ${f(i.p95, 0)} | ${f(i.serverCpu, 0)} | ${f(i.machineBusy, 0)} | ${r.kind === 'postgres' ? `≥ 2,000/s ${i.perSec >= 2000 ? '✓' : '✗'}` : '–'} |`);
+      if ('error' in i) { console.log(`| ${r.kind} | – | – | – | – | – | – | – | – | – | – | import not available: ${i.error} |`); continue; }
+      console.log(`| ${r.kind} | ${i.bundles} × ${i.size} | ${i.auditChains} | ${i.clients} | ${fmt(i.entries)} | ${i.failures} | ${f(i.seconds)} | ${f(i.perSec, 0)} | ${f(i.p50, 0)} / ${f(i.p95, 0)} | ${f(i.serverCpu, 0)} | ${f(i.machineBusy, 0)} | ${r.kind === 'postgres' ? `≥ 2,000/s ${i.perSec >= 2000 ? '✓' : '✗'}` : '–'} |`);
       if (i.firstError) console.log(`  first failure: ${i.firstError}`);
     }
   }
