@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { makeWorld } from '../test/factories.js';
@@ -49,6 +49,36 @@ describe('audit log', () => {
     expect(rows.map((r) => r.object_id)).toEqual(['0', '1', '2', '3', '4']);
     expect(new Set(rows.map((r) => r.chain)).size).toBe(1);
     expect(rows.map((r) => Number(r.chain_seq) - Number(rows[0]!.chain_seq))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it.runIf(dbKind === 'postgres')('lets a commit append to another chain while a transaction holds one, and waits only when all are held', async () => {
+    /** Holds the locks of chains 0..n-1 in n open transactions while `during` runs, then rolls them back. */
+    const holdAll = async (n: number, during: () => Promise<void>) => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      let held = 0;
+      const holders = Array.from({ length: n }, (_, i) => t.db.transaction().execute(async (tx) => {
+        const got = await sql<{ chain: number }>`SELECT chain FROM audit_chain_tail(8, ${i}::int)`.execute(tx);
+        expect(got.rows[0]!.chain).toBe(i);
+        held++;
+        await gate;
+        throw new Error('rollback');
+      }).catch(() => {}));
+      await vi.waitFor(() => expect(held).toBe(n));
+      try { await during(); } finally { release(); await Promise.all(holders); }
+    };
+    await holdAll(1, async () => {
+      await audit(t.db, actor, { action: 'test.beside' });
+    });
+    let done = false;
+    await holdAll(8, async () => {
+      const waiting = audit(t.db, actor, { action: 'test.waits' }).then(() => { done = true; });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      void waiting;
+    });
+    await vi.waitFor(() => expect(done).toBe(true));
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
   it('refuses updates and deletes through the database itself', async () => {
