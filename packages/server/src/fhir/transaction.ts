@@ -94,11 +94,13 @@ function plan(body: unknown): Planned[] {
 
 /** Every `reference` string in a resource (deep). */
 function references(v: unknown, out: string[] = []): string[] {
-  if (Array.isArray(v)) for (const x of v) references(x, out);
-  else if (v && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) {
+  if (Array.isArray(v)) { for (const x of v) if (x !== null && typeof x === 'object') references(x, out); }
+  else if (v !== null && typeof v === 'object')
+    // for…in over parsed JSON (own keys only): this runs for every node of every resource of a Bundle.
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
       if (k === 'reference' && typeof x === 'string') out.push(x);
-      else references(x, out);
+      else if (x !== null && typeof x === 'object') references(x, out);
     }
   return out;
 }
@@ -106,8 +108,14 @@ function references(v: unknown, out: string[] = []): string[] {
 /** A copy of the resource with references rewritten. */
 function rewrite(v: unknown, map: (ref: string) => string): unknown {
   if (Array.isArray(v)) return v.map((x) => rewrite(x, map));
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'reference' && typeof x === 'string' ? map(x) : rewrite(x, map)]));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      out[k] = k === 'reference' && typeof x === 'string' ? map(x) : x !== null && typeof x === 'object' ? rewrite(x, map) : x;
+    }
+    return out;
+  }
   return v;
 }
 
@@ -246,13 +254,14 @@ export async function processTransaction(db: Db, caller: Caller, req: FastifyReq
         const usable = pre !== undefined && !written.get(e.module.type)?.has(pre.identifier) ? pre : undefined;
         // Created together later: a batchable create whose match (none) is known and whose conditional references
         // (other than to patients) need nothing pending to be written first.
-        const readsEntries = references(e.resource).some((r) => /^[A-Z][A-Za-z]+\?/.test(r) && !r.startsWith('Patient?'));
+        const refs = references(e.resource);
+        const readsEntries = refs.some((r) => /^[A-Z][A-Za-z]+\?/.test(r) && !r.startsWith('Patient?'));
         const deferred = batchable(e) && (token === undefined ? !oneByOne.has(e.module.type) : usable !== undefined && !usable.id) && !readsEntries;
         // Anything else may read what is pending; a Patient (the patient index: no record entries read) only the
         // pending patients.
         if (!deferred) await flush(e.module.type === 'Patient' && !readsEntries ? ['Patient'] : undefined);
         // References to entries of this bundle (fullUrl) and conditional references (Type?criteria) become Type/<id>.
-        for (const r of references(e.resource)) {
+        for (const r of refs) {
           const cond = r.match(/^([A-Z][A-Za-z]+)\?(.+)$/);
           if (!cond || conditionalRefs.has(r)) continue;
           const m = RESOURCES.find((x) => x.type === cond[1]);

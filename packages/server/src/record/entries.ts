@@ -284,7 +284,12 @@ function writerInstitution(caller: Caller, kind: EntryKind, patientId: string, i
   return caller.role.institutionId;
 }
 
-const omitUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** The object without its undefined properties (a loop: it runs for every row of a Bundle's multi-row INSERTs). */
+function omitUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
 
 async function announce(tx: Tx, patientId: string, kind: EntryKind, entryId: string, version: number) {
   await publishTopic(tx, `patient:${patientId}`, { type: 'record.changed', kind, id: entryId, version });
