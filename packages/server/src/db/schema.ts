@@ -246,6 +246,7 @@ export interface ReferralTable {
   shared_entries: ColumnType<{ kind: string; id: string }[], string | undefined, string>;
   attachments: ColumnType<{ sha256: string; name: string; contentType: string; size: number }[], string | undefined, string>;
   insurance_type: string | null; appointment_id: string | null; plan: string | null; summary: string | null; thread_id: string | null;
+  source_identifier: string | null;
   created_at: CreatedAt; updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 export interface ReferralEventTable {

@@ -125,7 +125,11 @@ describe.runIf(runBrowserTests)('consultation report and quick consults in the b
     // The asker's page follows live: the answer and the new state.
     await asker.getByText(/尽快转我院心内科/).first().waitFor();
     await asker.locator('.ant-tag', { hasText: '专家已回复' }).first().waitFor();
-    await asker.getByRole('button', { name: /转为正式/ }).click();
+    // The workflow's line in the chat reads in the reader's language only.
+    const line = asker.locator('.yl-chat-day', { hasText: '已答复' }).first();
+    await line.waitFor();
+    expect(await line.textContent()).not.toMatch(/answered/);
+    await asker.getByRole('button', { name: /转会诊\/转诊/ }).click();
     const convert = asker.locator('.ant-modal', { hasText: '转为' });
     await pick(asker, 'patientId', '陈患者', '陈');
     await convert.getByRole('button', { name: spaced('确定') }).click();

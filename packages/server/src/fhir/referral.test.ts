@@ -169,4 +169,40 @@ describe(`FHIR ServiceRequest and Task (referrals) on ${dbKind}`, () => {
     const task = (await his.get(`/fhir/Task/${created.body.id}`)).body;
     expect(task).toMatchObject({ status: 'requested', businessStatus: { text: '待本院审核' } });
   });
+
+  it('finds a referral by the sending system\'s own identifier, so a re-posted ServiceRequest does not create a second', async () => {
+    const sr = {
+      resourceType: 'ServiceRequest', status: 'draft', intent: 'order', identifier: [{ system: 'urn:oid:1.2.156.his.lower.referral', value: 'HIS-2026-0042' }],
+      category: [{ coding: [{ system: REFERRAL_SYSTEM.direction, code: 'up' }] }],
+      subject: { reference: `Patient/${w.patient.id}` }, performer: [{ reference: `Organization/${w.upper.id}` }], note: [{ text: '血压控制不佳，请上级医院调整方案' }],
+    };
+    const count = async () => Number((await t.db.selectFrom('referral').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const first = await doctorLower.post('/fhir/ServiceRequest', sr, { 'if-none-exist': 'identifier=urn:oid:1.2.156.his.lower.referral|HIS-2026-0042' });
+    expect(first.status, JSON.stringify(first.body).slice(0, 300)).toBe(201);
+    expect(first.body.identifier).toEqual([
+      expect.objectContaining({ system: REFERRAL_SYSTEM.code }), { use: 'usual', system: 'urn:oid:1.2.156.his.lower.referral', value: 'HIS-2026-0042' }]);
+    const before = await count();
+    // Again with If-None-Exist: the first one, nothing new.
+    const again = await doctorLower.post('/fhir/ServiceRequest', sr, { 'if-none-exist': 'identifier=urn:oid:1.2.156.his.lower.referral|HIS-2026-0042' });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    // Again without it: refused, naming the identifier and the referral that has it.
+    const plain = await doctorLower.post('/fhir/ServiceRequest', sr);
+    expectOutcome(plain, 409, 'duplicate');
+    // In a transaction Bundle (ifNoneExist), as a HIS pushes nightly: the same referral, twice.
+    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'POST', url: 'ServiceRequest', ifNoneExist: 'identifier=urn:oid:1.2.156.his.lower.referral|HIS-2026-0042' }, resource: sr }] };
+    for (let i = 0; i < 2; i++) {
+      const res = await doctorLower.post('/fhir', bundle);
+      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+      expect(res.body.entry[0].response).toMatchObject({ status: '200 OK', location: expect.stringContaining(`ServiceRequest/${first.body.id}`) });
+    }
+    expect(await count()).toBe(before);
+    // Searches: by system|value, by the bare value, by the referral code; another institution's system may use the same value.
+    expect(ids((await doctorLower.get('/fhir/ServiceRequest?identifier=urn:oid:1.2.156.his.lower.referral|HIS-2026-0042')).body)).toEqual([first.body.id]);
+    expect(ids((await doctorLower.get('/fhir/ServiceRequest?identifier=HIS-2026-0042')).body)).toEqual([first.body.id]);
+    expect(ids((await doctorLower.get(`/fhir/ServiceRequest?identifier=${REFERRAL_SYSTEM.code}|${first.body.identifier[0].value}`)).body)).toEqual([first.body.id]);
+    expect(ids((await doctorLower.get('/fhir/ServiceRequest?identifier=urn:oid:other|HIS-2026-0042')).body)).toEqual([]);
+    const audit = await t.db.selectFrom('audit_log').select('action').where('object_id', '=', first.body.id).where('action', '=', 'referral.create').execute();
+    expect(audit).toHaveLength(1);
+  });
 });

@@ -8,7 +8,7 @@
  */
 import type { Organization, PractitionerRole, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { forbidden, notFound, REFERRAL_STATE_LABELS, type ReferralState } from '@yilian/core';
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { authorize } from '../policy/policy.js';
@@ -98,9 +98,11 @@ export async function searchReferrals(ctx: FhirContext, s: SearchRequest, extra:
     q = q.where('ref.patient_id', '=', pid);
   }
   if (identifier !== undefined) {
+    // The referral code, or the sending system's own identifier (system|value; a bare value matches either).
     const t = tokenValue(identifier);
-    if (t.system && t.system !== REFERRAL_SYSTEM.code) return empty;
-    q = q.where('ref.code', '=', t.code);
+    if (t.system === REFERRAL_SYSTEM.code || t.noSystem) q = q.where('ref.code', '=', t.code);
+    else if (t.system) q = q.where('ref.source_identifier', '=', `${t.system}|${t.code}`);
+    else q = q.where((eb) => eb.or([eb('ref.code', '=', t.code), eb(sql<string>`substr(ref.source_identifier, strpos(ref.source_identifier, '|') + 1)`, '=', t.code)]));
   }
   if (requester !== undefined) {
     const type = requester.match(/(?:^|\/)(Organization|PractitionerRole|Practitioner)\/[^/]+$/)?.[1] ?? 'Organization';
@@ -123,12 +125,19 @@ export const requesterOf = (r: ReferralFhirRow): Reference<PractitionerRole | Or
 
 export const codeIdentifier = (r: { code: string }) => [{ use: 'official' as const, system: REFERRAL_SYSTEM.code, value: r.code }];
 
+/** The sending system's identifier, as it was posted. */
+const sourceIdentifierOf = (r: { source_identifier: string | null }) => {
+  if (!r.source_identifier) return [];
+  const i = r.source_identifier.indexOf('|');
+  return [{ use: 'usual' as const, system: r.source_identifier.slice(0, i), value: r.source_identifier.slice(i + 1) }];
+};
+
 export function toServiceRequest(r: ReferralFhirRow): ServiceRequest {
   const dir = DIRECTION[r.direction];
   return {
     resourceType: 'ServiceRequest', id: r.id,
     meta: { lastUpdated: new Date(r.updated_at).toISOString() },
-    identifier: codeIdentifier(r),
+    identifier: [...codeIdentifier(r), ...sourceIdentifierOf(r)],
     status: SR_STATUS[r.status as ReferralState] ?? 'unknown',
     intent: 'order',
     category: [
@@ -158,6 +167,7 @@ const SR_STATES = Object.entries(SR_STATUS).reduce<Record<string, string[]>>((m,
 const reference = z.object({ reference: z.string() }).loose();
 const codeable = z.object({ coding: z.array(z.object({ system: z.string().optional(), code: z.string().optional() }).loose()).optional(), text: z.string().optional() }).loose();
 const incoming = z.object({
+  identifier: z.array(z.object({ system: z.string().optional(), value: z.string().optional() }).loose()).optional(),
   status: z.enum(['draft', 'active'], { message: '新建转诊的 status 须为 draft 或 active / status of a new referral must be draft or active' }),
   intent: z.string().optional(),
   category: z.array(codeable).min(1, { message: '须给出转诊方向（category） / category must give the direction (up or down)' }),
@@ -190,7 +200,12 @@ function referralInput(body: unknown) {
     if (!kind) throw invalid('invalid_reference', `supportingInfo 须引用健康档案内容（${Object.values(KIND_TYPE).join('/')}）`, `supportingInfo must refer to record entries (${Object.values(KIND_TYPE).join(', ')})`, `ServiceRequest.supportingInfo[${i}]`);
     return { kind, id: refId(r.reference, [type], `ServiceRequest.supportingInfo[${i}]`, { zh: '档案内容', en: 'Record entry' }) };
   });
+  // The sending system's own identifier: the first one with a system and a value other than a referral code.
+  const own = (sr.identifier ?? []).find((x) => x.system && x.value && x.system !== REFERRAL_SYSTEM.code);
+  if (own && `${own.system}|${own.value}`.length > 500)
+    throw invalid('validation', 'ServiceRequest.identifier 过长（最多 500 个字符）', 'ServiceRequest.identifier is too long (500 characters at most)', 'ServiceRequest.identifier');
   return {
+    ...(own ? { sourceIdentifier: `${own.system}|${own.value}` } : {}),
     direction: direction as 'up' | 'down', setting, urgency: URGENCY_FROM_PRIORITY[sr.priority ?? 'routine'] ?? 'routine',
     patientId: refId(sr.subject.reference, ['Patient'], 'ServiceRequest.subject', { zh: '患者', en: 'Patient' }),
     toInstitutionId: refId(sr.performer[0]!.reference, ['Organization'], 'ServiceRequest.performer[0]', { zh: '接收机构', en: 'Receiving institution' }),
@@ -200,7 +215,7 @@ function referralInput(body: unknown) {
 
 const SEARCH: SearchParamDef[] = [
   { name: '_id', type: 'token', documentation: 'the referral id' },
-  { name: 'identifier', type: 'token', documentation: `the referral code (${REFERRAL_SYSTEM.code}|ZZ202611230001, or the bare code)` },
+  { name: 'identifier', type: 'token', documentation: `the referral code (${REFERRAL_SYSTEM.code}|ZZ202611230001, or the bare code) or the sending system's own identifier (system|value) — what If-None-Exist uses to make a re-post find the first` },
   { name: 'patient', type: 'reference', documentation: 'Patient/<id>' },
   { name: 'status', type: 'token', documentation: 'draft | active | on-hold (returned) | completed | revoked (refused, cancelled, no-show)' },
   { name: 'requester', type: 'reference', documentation: 'the sender: Organization/<id> (sending institution), PractitionerRole/<id> or Practitioner/<id>' },
@@ -212,6 +227,7 @@ export const serviceRequestModule: ResourceModule<ServiceRequest> = {
   label: REFERRAL_LABEL,
   documentation: 'A two-way referral (双向转诊) as the request: patient, sender, receiving Organization, diagnoses, urgency, up/down, shared record entries. Its progress is the Task of the same id. Read, search, create (draft, or submitted when active).',
   searchParams: SEARCH,
+  conditionalCreate: true,
 
   async read(ctx, id) {
     return toServiceRequest(await loadVisibleReferral(ctx, id));

@@ -13,7 +13,7 @@ import { actorOf, type Caller } from '../http/context.js';
 import { publish } from '../realtime/bus.js';
 import { contains, FILE, MESSAGE, type Reader, type Tx } from './common.js';
 import { markLinkRead, notify, withUnreadLink } from './notifications.js';
-import { participantIds, threadFor, type ThreadRow } from './threads.js';
+import { participantIds, threadFor, type CaseType, type ThreadRow } from './threads.js';
 
 export const MESSAGE_KINDS = ['text', 'image', 'voice', 'file'] as const;
 export interface MessageInput {
@@ -27,6 +27,13 @@ export interface MessageView {
 }
 
 const threadLink = (threadId: string) => `/messages/${threadId}`;
+
+/** What a case's own module does, in the same transaction, when someone posts in the case's thread. */
+export type CaseMessageHook = (tx: Tx, caller: Caller, thread: ThreadRow, message: MessageView) => Promise<void>;
+const caseMessageHooks = new Map<string, CaseMessageHook>();
+
+/** Registers the hook of a case type (the case's module does this when it is loaded). */
+export function onCaseMessage(caseType: CaseType, hook: CaseMessageHook) { caseMessageHooks.set(caseType, hook); }
 
 async function viewsOf(db: Reader, where: { ids?: string[]; threadId?: string; before?: number; q?: string; limit?: number }): Promise<MessageView[]> {
   let sel = db.selectFrom('message as m').innerJoin('user_account as u', 'u.id', 'm.sender_id')
@@ -97,6 +104,7 @@ export async function sendMessage(db: Db, caller: Caller, threadId: string, inpu
       detail: { threadId, kind: input.kind, ...(input.fileId ? { fileId: input.fileId } : {}) },
     });
     const message = await oneView(tx, inserted.id);
+    if (thread.case_type) await caseMessageHooks.get(thread.case_type)?.(tx, caller, thread, message);
     const everyone = await participantIds(tx, threadId);
     await publish(tx, everyone, 'message.created', message as unknown as Record<string, unknown>);
     await notifyOthers(tx, caller, thread, everyone.filter((u) => u !== caller.userId));

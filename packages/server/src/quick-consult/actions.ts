@@ -9,7 +9,7 @@ import { audit } from '../audit/audit.js';
 import { createConsultation } from '../consultation/consultations.js';
 import { joinTx, type Db, type Tx } from '../db/database.js';
 import { actorOf, type Caller, type RoleGrant } from '../http/context.js';
-import { sendMessage } from '../messaging/messages.js';
+import { onCaseMessage, sendMessage } from '../messaging/messages.js';
 import { authorize } from '../policy/policy.js';
 import { createReferral } from '../referral/referrals.js';
 import {
@@ -33,33 +33,52 @@ export async function applyQuickConsultAction(db: Db, caller: Caller, id: string
     let converted: { type: 'consultation' | 'referral'; id: string } | null = null;
     if (action === 'answer') {
       if (!input.text?.trim()) throw badRequest('missing_field', '请填写回复内容', 'Write the answer', 'text');
+      // The state first, so that the reply below does not count as a first answer by chat as well.
+      await recordStep(tx, caller, q, action, now, null);
       await sendMessage(joinTx(tx), caller, q.thread_id, { kind: 'text', body: input.text, clientId: randomUUID() });
-      await systemLine(tx, caller, q.thread_id, `${caller.displayName} 已答复 / answered`);
+      await systemLine(tx, caller, q.thread_id, { zh: `${caller.displayName} 已答复`, en: `${caller.displayName} answered` });
+      return null;
     } else if (action === 'convert') {
       if (!input.to) throw badRequest('missing_field', '请选择转为会诊还是转诊', 'Choose what to convert to', 'to');
       converted = { type: input.to, id: await convert(tx, caller, q, input.to, input.patientId) };
-      const what = input.to === 'consultation' ? '远程会诊申请 / a consultation request' : '转诊单 / a referral';
-      await systemLine(tx, caller, q.thread_id, `${caller.displayName} 已转为${what}（草稿）`);
+      await systemLine(tx, caller, q.thread_id, input.to === 'consultation'
+        ? { zh: `${caller.displayName} 已转为远程会诊申请（草稿）`, en: `${caller.displayName} converted it into a draft consultation request` }
+        : { zh: `${caller.displayName} 已转为转诊单（草稿）`, en: `${caller.displayName} converted it into a draft referral` });
     } else {
-      await systemLine(tx, caller, q.thread_id, `${caller.displayName} 结束了问诊 / closed the consult`);
+      await systemLine(tx, caller, q.thread_id, { zh: `${caller.displayName} 结束了问诊`, en: `${caller.displayName} closed the consult` });
     }
-    const updated = await tx.updateTable('quick_consult').set({
-      status: t.to, status_since: now, updated_at: now,
-      ...(action === 'answer' && !q.answered_at ? { answered_at: now } : {}),
-      ...(converted ? { converted_to_type: converted.type, converted_to_id: converted.id } : {}),
-    }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    await audit(tx, actorOf(caller), {
-      action: `quick_consult.${action}`, objectType: 'quick_consult', objectId: id, patientId: updated.patient_id,
-      detail: { from: q.status, to: t.to, ...(converted ? { convertedTo: converted } : {}) },
-    });
-    const title = action === 'answer' ? { zh: `${caller.displayName} 已回复您的问诊`, en: `${caller.displayName} answered your quick consult` }
-      : action === 'convert' ? { zh: `问诊已转为${converted!.type === 'consultation' ? '远程会诊申请' : '转诊单'}草稿`, en: `The quick consult became a draft ${converted!.type}` }
-      : { zh: `${caller.displayName} 结束了问诊`, en: `${caller.displayName} closed the quick consult` };
-    await quickConsultNotice(tx, updated, caller.userId, title);
+    await recordStep(tx, caller, q, action, now, converted);
     return converted;
   });
   return { ...(await getQuickConsult(db, caller, id)), converted: result };
 }
+
+/** A step's new state, its audit entry and the notice to the other side. `via`: what took it, when not the step itself. */
+async function recordStep(tx: Tx, caller: Caller, q: QuickConsultRow, action: QuickConsultAction, now: Date,
+  converted: { type: 'consultation' | 'referral'; id: string } | null, via?: 'message') {
+  const to = QUICK_CONSULT_TRANSITIONS[action].to;
+  const updated = await tx.updateTable('quick_consult').set({
+    status: to, status_since: now, updated_at: now,
+    ...(action === 'answer' && !q.answered_at ? { answered_at: now } : {}),
+    ...(converted ? { converted_to_type: converted.type, converted_to_id: converted.id } : {}),
+  }).where('id', '=', q.id).returningAll().executeTakeFirstOrThrow();
+  await audit(tx, actorOf(caller), {
+    action: `quick_consult.${action}`, objectType: 'quick_consult', objectId: q.id, patientId: updated.patient_id,
+    detail: { from: q.status, to, ...(converted ? { convertedTo: converted } : {}), ...(via ? { via } : {}) },
+  });
+  const title = action === 'answer' ? { zh: `${caller.displayName} 已回复您的问诊`, en: `${caller.displayName} answered your quick consult` }
+    : action === 'convert' ? { zh: `问诊已转为${converted!.type === 'consultation' ? '远程会诊申请' : '转诊单'}草稿`, en: `The quick consult became a draft ${converted!.type}` }
+    : { zh: `${caller.displayName} 结束了问诊`, en: `${caller.displayName} closed the quick consult` };
+  await quickConsultNotice(tx, updated, caller.userId, title);
+}
+
+// The expert's first message in the consult's chat (text, image or voice) answers it, as the answer step does: a
+// doctor who simply replies should not also have to press 答复.
+onCaseMessage('quick_consult', async (tx, caller, thread) => {
+  const q = await tx.selectFrom('quick_consult').selectAll().where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
+  if (!q || q.status !== 'open' || caller.userId !== q.expert_user_id) return;
+  await recordStep(tx, caller, q, 'answer', new Date(), null, 'message');
+});
 
 /** The asker as the author of the draft (whoever converts it): their account and their role at the asking institution. */
 async function askerCaller(tx: Tx, caller: Caller, q: QuickConsultRow, permission: 'consultation.create' | 'referral.create'): Promise<Caller> {

@@ -67,8 +67,12 @@ export async function nextCode(tx: Tx, now = new Date()): Promise<string> {
   return `${prefix}${String((last ? Number(last.code.slice(prefix.length)) : 0) + 1).padStart(4, '0')}`;
 }
 
-/** A line in the consult's chat saying what happened (message kind `system`, sent as the actor). */
-export async function systemLine(tx: Tx, caller: Caller, threadId: string, body: string) {
+/**
+ * A line in the consult's chat saying what happened (message kind `system`, sent as the actor). Its body is the
+ * line in both languages as JSON (`{"zh":…,"en":…}`), for the chat to show the reader's.
+ */
+export async function systemLine(tx: Tx, caller: Caller, threadId: string, text: Bilingual) {
+  const body = JSON.stringify(text);
   const m = await tx.insertInto('message').values({ thread_id: threadId, sender_id: caller.userId, kind: 'system', body })
     .returning(['id', 'created_at']).executeTakeFirstOrThrow();
   await tx.updateTable('thread').set({ last_message_at: m.created_at }).where('id', '=', threadId).execute();

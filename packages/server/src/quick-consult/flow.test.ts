@@ -71,6 +71,25 @@ describe(`quick consult on ${dbKind}`, () => {
     expect(await auditActions(q.id)).toEqual(expect.arrayContaining(['quick_consult.create', 'quick_consult.answer']));
   });
 
+  it('counts the expert\'s first plain chat reply as the answer (once), and not the asker\'s messages', async () => {
+    const q = (await ask(asker, { patientId: w.patient.id })).body;
+    const post = (c: Client, body: string) => c.post(`/api/v1/threads/${q.threadId}/messages`, { kind: 'text', body, clientId: crypto.randomUUID() });
+    expect((await post(asker, '补充：肌钙蛋白阴性')).status).toBe(201);
+    expect((await asker.get(`/api/v1/quick-consults/${q.id}`)).body.status).toBe('open');
+    expect((await post(expert, '先观察，复查心电图。')).status).toBe(201);
+    const now = (await asker.get(`/api/v1/quick-consults/${q.id}`)).body;
+    expect(now).toMatchObject({ status: 'answered', answeredAt: expect.any(String) });
+    expect((await post(expert, '如再胸痛即上转。')).status).toBe(201);
+    expect((await asker.get(`/api/v1/quick-consults/${q.id}`)).body.answeredAt).toBe(now.answeredAt);
+    const answers = await t.db.selectFrom('audit_log').select(['action', 'detail']).where('object_id', '=', q.id).where('action', '=', 'quick_consult.answer').execute();
+    expect(answers).toEqual([{ action: 'quick_consult.answer', detail: { from: 'open', to: 'answered', via: 'message' } }]);
+    const notes = await t.db.selectFrom('notification').select('title_zh').where('user_id', '=', w.users.doctor_lower.id).where('link', '=', `/quick-consults/${q.id}`).execute();
+    expect(notes.map((n) => n.title_zh)).toEqual(['doctor 已回复您的问诊']);
+    // The answer step after a chat reply is still possible (a further answer) and is recorded once more.
+    expect((await act(expert, q.id, 'answer', { text: '结论：暂不上转。' })).status).toBe(200);
+    expect((await auditActions(q.id)).filter((a) => a === 'quick_consult.answer')).toHaveLength(2);
+  });
+
   it('converts into a draft consultation owned by the asker, even when the expert converts it', async () => {
     const q = (await ask(asker, { patientId: w.patient.id })).body;
     await act(expert, q.id, 'answer', { text: '需要正式会诊。' });

@@ -18,8 +18,10 @@ export interface ReferralInput {
   direction: 'up' | 'down'; setting: 'outpatient' | 'inpatient'; urgency?: 'routine' | 'urgent' | 'emergency'; patientId: string;
   toInstitutionId: string; toDepartmentId?: string | null; reason: string; diagnoses: { code: string; system?: string }[];
   sharedEntries?: { kind: EntryKind; id: string }[]; insuranceType?: string | null; plan?: string | null; tasks?: TaskInput[]; submit?: boolean;
+  /** The sending system's own identifier ("system|value", FHIR ServiceRequest.identifier): unique per sending institution. */
+  sourceIdentifier?: string | null;
 }
-export type ReferralEdit = Partial<Omit<ReferralInput, 'patientId' | 'submit'>> & { version: number };
+export type ReferralEdit = Partial<Omit<ReferralInput, 'patientId' | 'submit' | 'sourceIdentifier'>> & { version: number };
 
 const levelOf = (level: string) => Number(level === '0' ? '1' : level);
 /** Receivers of down-referrals besides lower levels: rehabilitation and nursing institutions. */
@@ -70,6 +72,12 @@ export async function createReferral(db: Db, caller: Caller, input: ReferralInpu
         const patient = await tx.selectFrom('patient').select(['id', 'status']).where('id', '=', input.patientId).executeTakeFirst();
         if (!patient) throw notFound({ zh: '患者', en: 'Patient' }, 'patientId');
         if (patient.status === 'merged') throw conflict('patient_merged', '该患者档案已合并，请使用合并后的档案', 'This patient record was merged; use the surviving record', 'patientId');
+        if (input.sourceIdentifier) {
+          const same = await tx.selectFrom('referral').select(['id', 'code']).where('from_institution_id', '=', from)
+            .where('source_identifier', '=', input.sourceIdentifier).executeTakeFirst();
+          if (same) throw conflict('duplicate', `identifier：本机构已有该标识的转诊单（${same.code}）`,
+            `identifier: your institution already has a referral with this identifier (${same.code})`, 'identifier', { id: same.id, code: same.code });
+        }
         await checkTarget(tx, from, input.toInstitutionId, input.direction, input.toDepartmentId);
         await checkShared(tx, input.patientId, input.sharedEntries ?? []);
         if (input.insuranceType && !await tx.selectFrom('reimbursement_rule').select('level').where('insurance_type', '=', input.insuranceType).executeTakeFirst())
@@ -82,6 +90,7 @@ export async function createReferral(db: Db, caller: Caller, input: ReferralInpu
           from_practitioner_id: caller.practitionerId, created_by: caller.userId, to_institution_id: input.toInstitutionId,
           to_department_id: input.toDepartmentId ?? null, reason: input.reason, diagnoses: JSON.stringify(await diagnosesOf(tx, input.diagnoses)),
           shared_entries: JSON.stringify(input.sharedEntries ?? []), insurance_type: input.insuranceType ?? null, plan: input.plan ?? null,
+          source_identifier: input.sourceIdentifier ?? null,
         }).returningAll().executeTakeFirstOrThrow();
         // The follow-up tasks wait in the creation event until the primary institution accepts the patient.
         await event(tx, caller, r.id, 'create', null, 'draft', null, { tasks: input.tasks ?? [] });

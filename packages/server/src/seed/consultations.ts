@@ -561,7 +561,10 @@ export async function seedConsultations(tx: Tx, rows: DemoRows, now = Date.now()
     { asker: account('jiating', 'WSY03'), expert: luZhiyuan, status: 'closed', hoursAgo: 24 * 15, subject: '慢阻肺稳定期疫苗接种',
       lines: [[0, '慢阻肺稳定期患者需要接种哪些疫苗？'], [1, '建议每年接种流感疫苗，并接种肺炎球菌疫苗。']] },
   ];
-  const stateLine: Record<QuickConsultState, string> = { open: '', answered: '已答复 / answered', converted: '已转为草稿 / converted', closed: '结束了问诊 / closed the consult' };
+  const stateLine: Record<QuickConsultState, { zh: string; en: string }> = {
+    open: { zh: '', en: '' }, answered: { zh: '已答复', en: 'answered' }, converted: { zh: '已转为远程会诊申请（草稿）', en: 'converted it into a draft consultation request' },
+    closed: { zh: '结束了问诊', en: 'closed the consult' },
+  };
   const qSeq = new Map<string, number>();
   for (const q of QUICK) {
     const id = ids.uuid(), threadId = ids.uuid();
@@ -583,7 +586,8 @@ export async function seedConsultations(tx: Tx, rows: DemoRows, now = Date.now()
     if (q.status !== 'open') {
       t = Math.min(t + m(5, 60), now - 2 * MIN);
       const actor = q.status === 'answered' ? q.expert : q.status === 'converted' ? q.expert : q.asker;
-      threadMessages.push({ thread_id: threadId, sender_id: actor.userId, kind: 'system', body: `${actor.name} ${stateLine[q.status]}`, created_at: new Date(q.status === 'answered' ? lastAnswer + MIN : t) });
+      const line = q.converted?.type === 'referral' ? { zh: '已转为转诊单（草稿）', en: 'converted it into a draft referral' } : stateLine[q.status];
+      threadMessages.push({ thread_id: threadId, sender_id: actor.userId, kind: 'system', body: JSON.stringify({ zh: `${actor.name} ${line.zh}`, en: `${actor.name} ${line.en}` }), created_at: new Date(q.status === 'answered' ? lastAnswer + MIN : t) });
     }
     messages.push(...threadMessages);
     const last = Math.max(...threadMessages.map((x) => (x.created_at as Date).getTime()));

@@ -18,7 +18,7 @@ export const consultationExtraZh = {
     text: '问题描述', textPh: '病情、检查结果和想请教的问题；图片和语音可在对话中发送',
     create: '发送', created: '已发起问诊', asker: '提问医生', status: '状态', updated: '更新时间', code: '问诊号',
     empty: '暂无问诊', pick: '选择左侧的问诊查看对话', back: '返回列表',
-    answer: '回复并标记已答复', answerPh: '专家意见', answered: '已答复', convert: '转为正式…', convertTo: '转为',
+    answer: '回复并标记已答复', answerPh: '专家意见', answered: '已答复', convert: '转会诊/转诊', convertTo: '转为',
     to: { consultation: '远程会诊申请（草稿）', referral: '转诊单（草稿）' }, converted: '已转为草稿', openDraft: '打开草稿',
     close: '结束问诊', closeConfirm: '结束后不能再回复，确定结束？', closed: '已结束', needPatient: '转为会诊或转诊需要选择患者',
     convertedTo: { consultation: '已转远程会诊', referral: '已转诊' }, noPatient: '未关联患者', notParticipant: '不是本问诊的参与者',

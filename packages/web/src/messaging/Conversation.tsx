@@ -11,7 +11,7 @@ import { ApiError, get, post } from '../api';
 import { useNavigate } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
 import { useErrorReporter, useIsMobile } from '../hooks';
-import { dayLabel } from './format';
+import { dayLabel, systemText } from './format';
 import { MessageBubble, type Receipt } from './MessageBubble';
 import { Composer } from './Composer';
 import { compareIds, toMessage, type ChatMessage, type Thread } from './types';
@@ -197,7 +197,7 @@ export function Conversation({ threadId, compact, onBack, visible = true, header
                 <Fragment key={m.pending ? `c-${m.clientId}` : m.id}>
                   {newDay && <div className="yl-chat-day">{day}</div>}
                   {/* A workflow's line in its case thread (移动问诊 answered, converted …): a note, not a bubble. */}
-                  {m.kind === 'system' ? <div className="yl-chat-day">{m.body}</div> : <MessageBubble m={m} mine={mine} showSender={showSender}
+                  {m.kind === 'system' ? <div className="yl-chat-day">{systemText(m.body, i18n.language)}</div> : <MessageBubble m={m} mine={mine} showSender={showSender}
                     quoted={m.replyToMessage ?? (m.replyTo ? byId.get(m.replyTo) ?? null : null)}
                     receipt={mine && others.length ? receiptOf(m) : undefined}
                     onReply={() => setReplyTo(m)}

@@ -1,6 +1,6 @@
 /** How times, sizes and message previews read in the message centre. */
 import dayjs from 'dayjs';
-import type { TFunction } from 'i18next';
+import i18n, { type TFunction } from 'i18next';
 import type { ChatMessage } from './types';
 
 /** In a list: 14:30 today, 昨天 / Yesterday, 03-05 this year, 2025-03-05 before. */
@@ -33,9 +33,19 @@ export function fileSize(n: number | null | undefined): string {
 }
 
 /** One line standing for a message: its text, or [图片] / [语音] / [文件] name. */
+/** A workflow's line (kind `system`): its body is `{"zh":…,"en":…}`; the reader's language, else the text as stored. */
+export function systemText(body: string | null, language: string): string {
+  if (!body?.startsWith('{')) return body ?? '';
+  try {
+    const b = JSON.parse(body) as { zh?: string; en?: string };
+    return (language.startsWith('en') ? b.en : b.zh) ?? b.zh ?? body;
+  } catch { return body; }
+}
+
 export function preview(m: ChatMessage | null, t: TFunction): string {
   if (!m) return '';
   switch (m.kind) {
+    case 'system': return systemText(m.body, i18n.language);
     case 'image': return t('messages.previewImage');
     case 'voice': return t('messages.previewVoice');
     case 'file': return `${t('messages.previewFile')} ${m.file?.name ?? m.body ?? ''}`.trim();
