@@ -10,7 +10,7 @@ import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { makeWorld } from '../test/factories.js';
 import { createTestApp, dbKind, type TestApp } from '../test/harness.js';
-import { audit, canonical, GENESIS, verifyAuditChain } from './audit.js';
+import { audit, auditHeads, canonical, GENESIS, verifyAuditChain } from './audit.js';
 
 const actor = { userId: null, username: 'tester', role: 'doctor', institutionId: null, ip: '127.0.0.1' };
 let t: TestApp;
@@ -149,6 +149,40 @@ describe('the upgrade from one chain to several', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('saved chain heads', () => {
+  it.runIf(dbKind === 'pglite')('show a chain cut short or rewritten at its end, which the chain alone cannot', async () => {
+    const h = await openDatabase({ memory: true });
+    try {
+      await migrate(h.db);
+      for (let i = 0; i < 30; i++) await audit(h.db, actor, { action: 'test.heads', objectId: String(i) });
+      const heads = await auditHeads(h.db);
+      expect(heads.length).toBeGreaterThan(1);
+      expect(await verifyAuditChain(h.db, { heads })).toMatchObject({ ok: true, checked: 30 });
+      // Later entries do not disturb the saved heads.
+      for (let i = 0; i < 5; i++) await audit(h.db, actor, { action: 'test.heads.later' });
+      expect((await verifyAuditChain(h.db, { heads })).ok).toBe(true);
+      // The last entries of one chain removed: the chain alone still verifies; against the heads it does not.
+      const cut = heads[0]!;
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(h.db);
+      await sql`DELETE FROM audit_log WHERE chain = ${cut.chain} AND chain_seq >= ${cut.chainSeq}`.execute(h.db);
+      expect((await verifyAuditChain(h.db)).ok).toBe(true);
+      expect((await verifyAuditChain(h.db, { heads })).firstBroken).toEqual({
+        chain: cut.chain, chainSeq: cut.chainSeq, reason: `entry ${cut.chainSeq} of chain ${cut.chain}, saved as a head, is missing: the chain was cut short` });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('are served to the consortium office, not to a doctor', async () => {
+    const admin = await t.login('consortium_admin');
+    const res = await admin.get('/api/v1/audit/heads');
+    expect(res.status).toBe(200);
+    expect(res.body.heads.length).toBeGreaterThan(0);
+    expect(res.body.heads[0]).toEqual({ chain: expect.any(Number), chainSeq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await (await t.login('doctor')).get('/api/v1/audit/heads')).status).toBe(403);
   });
 });
 

@@ -105,8 +105,27 @@ export interface BrokenEntry {
 }
 export interface VerifyResult { ok: boolean; checked: number; chains: number; firstBroken?: BrokenEntry }
 
-/** Walks each chain from its start; names the first entry whose hash or link does not hold. */
-export async function verifyAuditChain(db: Db, batch = 5000): Promise<VerifyResult> {
+/** A chain's last entry at some moment. */
+export interface ChainHead { chain: number; chainSeq: number; hash: string }
+
+/**
+ * The last entry of each chain. Kept outside the database (`npm run audit:heads` from cron into a write-once
+ * place), it lets a later `audit:verify --heads` see entries removed from the end of a chain, which a chain cannot
+ * show by itself.
+ */
+export async function auditHeads(db: Db): Promise<ChainHead[]> {
+  const rows = await sql<{ chain: number; chain_seq: string; hash: string }>`
+    SELECT DISTINCT ON (chain) chain, chain_seq, hash FROM audit_log ORDER BY chain, chain_seq DESC`.execute(db);
+  return rows.rows.map((r) => ({ chain: Number(r.chain), chainSeq: Number(r.chain_seq), hash: r.hash }));
+}
+
+/**
+ * Walks each chain from its start; names the first entry whose hash or link does not hold. With `heads` (saved
+ * earlier by auditHeads), each saved head must still be there with the same hash: a chain cut short, or rewritten
+ * from an entry on, is named too.
+ */
+export async function verifyAuditChain(db: Db, opts: { heads?: ChainHead[]; batch?: number } = {}): Promise<VerifyResult> {
+  const batch = opts.batch ?? 5000;
   const found = (await db.selectFrom('audit_log').select('chain').distinct().orderBy('chain').execute()).map((r) => Number(r.chain));
   let checked = 0;
   for (const chain of found) {
@@ -125,6 +144,12 @@ export async function verifyAuditChain(db: Db, batch = 5000): Promise<VerifyResu
         prev = r.hash; expected++; checked++;
       }
     }
+  }
+  for (const head of opts.heads ?? []) {
+    const row = await db.selectFrom('audit_log').select(['seq', 'hash']).where('chain', '=', head.chain).where('chain_seq', '=', head.chainSeq).executeTakeFirst();
+    const at = { chain: head.chain, chainSeq: head.chainSeq };
+    if (!row) return { ok: false, checked, chains: found.length, firstBroken: { ...at, reason: `entry ${head.chainSeq} of chain ${head.chain}, saved as a head, is missing: the chain was cut short` } };
+    if (row.hash !== head.hash) return { ok: false, checked, chains: found.length, firstBroken: { ...at, seq: Number(row.seq), reason: `entry ${head.chainSeq} of chain ${head.chain} is not the one saved as a head: the chain was rewritten from there` } };
   }
   return { ok: true, checked, chains: found.length };
 }

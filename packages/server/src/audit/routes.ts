@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { callerOf } from '../http/context.js';
 import { page } from '../http/query.js';
 import { authorize, institutionLimit } from '../policy/policy.js';
-import { verifyAuditChain } from './audit.js';
+import { auditHeads, verifyAuditChain } from './audit.js';
 
 const query = z.object({
   userId: z.uuid().optional(), username: z.string().max(60).optional(), action: z.string().max(60).optional(),
@@ -52,5 +52,11 @@ export async function auditRoutes(appBase: FastifyInstance) {
     const caller = callerOf(req);
     authorize(caller, 'audit.read');
     return verifyAuditChain(app.db);
+  });
+
+  app.get('/heads', { schema: { tags: ['audit'] } }, async (req) => {
+    const caller = callerOf(req);
+    authorize(caller, 'audit.read');
+    return { at: new Date(), heads: await auditHeads(app.db) };
   });
 }
