@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -194,9 +194,15 @@ describe('npm run audit:verify', () => {
       await migrate(h.db);
       for (let i = 0; i < 5; i++) await audit(h.db, actor, { action: 'test.cli', objectId: String(i) });
       await h.close();
-      const run = () => promisify(execFile)('node', ['--import', 'tsx', 'packages/server/src/cli.ts', 'audit:verify'],
+      const cli = (...args: string[]) => promisify(execFile)('node', ['--import', 'tsx', 'packages/server/src/cli.ts', ...args],
         { cwd: new URL('../../../../', import.meta.url).pathname, env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' } });
+      const run = () => cli('audit:verify');
       expect((await run()).stdout).toMatch(/audit chain intact: 5 entries verified in \d chain/);
+      // The heads, saved to a file and checked against.
+      const saved = JSON.parse((await cli('audit:heads')).stdout);
+      expect(saved.heads.reduce((n: number, x: { chainSeq: number }) => n + x.chainSeq, 0)).toBe(5);
+      writeFileSync(join(dir, 'heads.json'), JSON.stringify(saved));
+      expect((await cli('audit:verify', '--heads', join(dir, 'heads.json'))).stdout).toMatch(/saved head\(s\) are in place/);
       const h2 = await openDatabase({ dataDir: dir });
       await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(h2.db);
       const victim = await h2.db.selectFrom('audit_log').select(['chain', 'chain_seq']).where('seq', '=', 3).executeTakeFirstOrThrow();
