@@ -24,6 +24,9 @@ export interface Config {
   /** Video room ICE: static RTCIceServer entries (`ICE_SERVERS`, JSON) and/or TURN servers given time-limited REST
    *  credentials from a secret shared with coturn (`TURN_URLS`, comma-separated, + `TURN_SECRET`). */
   iceServers: IceServer[]; turnUrls: string[]; turnSecret?: string; turnTtlSeconds: number;
+  /** `relay`: media only through the TURN server (participants' addresses stay hidden from each other; networks that
+   *  allow no direct UDP between sites). `all` (default): direct where possible. */
+  iceTransportPolicy: 'all' | 'relay';
   /** How many audit hash chains commits spread over (1–64): more chains, fewer commits waiting for a chain's lock. */
   auditChains: number;
 }
@@ -40,6 +43,12 @@ function iceServersFromEnv(): IceServer[] {
     && (typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u: unknown) => typeof u === 'string'))));
   if (!ok) throw new Error('ICE_SERVERS must be a JSON array of {urls, username?, credential?}');
   return v as IceServer[];
+}
+
+function iceTransportPolicyFromEnv(): 'all' | 'relay' {
+  const v = process.env.ICE_TRANSPORT_POLICY || 'all';
+  if (v !== 'all' && v !== 'relay') throw new Error('ICE_TRANSPORT_POLICY must be all or relay');
+  return v;
 }
 
 export function loadConfig(overrides: Partial<Config> = {}): Config {
@@ -70,6 +79,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     turnUrls: (process.env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
     turnSecret: process.env.TURN_SECRET || undefined,
     turnTtlSeconds: num('TURN_TTL_SECONDS', 3600),
+    iceTransportPolicy: iceTransportPolicyFromEnv(),
     auditChains: num('AUDIT_CHAINS', 8),
     ...overrides,
   };

@@ -24,7 +24,7 @@ export async function getRoom(db: Db, config: Config, caller: Caller, id: string
   const inRoom = new Set(present.map((p) => p.userId));
   return {
     open: w.open, opensAt: w.opensAt, closesAt: w.closesAt, scheduledAt: c.scheduled_at, maxParticipants: CONSULTATION_ROOM_MAX,
-    iceServers: iceServersFor(config, caller.userId),
+    iceServers: iceServersFor(config, caller.userId), iceTransportPolicy: config.iceTransportPolicy,
     participants: participants.map((p) => ({ ...p, inRoom: inRoom.has(p.userId) })),
   };
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import type { DbHandle } from '../db/database.js';
 import { buildApp } from '../http/app.js';
 import { dbKind } from '../test/harness.js';
@@ -26,8 +26,8 @@ export function prepareBrowserTest() {
 }
 
 /** The app on the given database, listening on a free local port, and a headless Chromium (plus `extraArgs`). */
-export async function serveAndLaunch(handle: DbHandle, extraArgs: string[] = []): Promise<{ app: FastifyInstance; base: string; browser: Browser }> {
-  const app = await buildApp(handle, loadConfig({ logLevel: 'silent' }));
+export async function serveAndLaunch(handle: DbHandle, extraArgs: string[] = [], config: Partial<Config> = {}): Promise<{ app: FastifyInstance; base: string; browser: Browser }> {
+  const app = await buildApp(handle, loadConfig({ logLevel: 'silent', ...config }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

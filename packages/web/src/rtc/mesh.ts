@@ -8,10 +8,16 @@
 export interface PeerInfo { peerId: string; userId: string; name: string }
 export interface MeshPeer extends PeerInfo { stream: MediaStream | null; state: RTCPeerConnectionState }
 export type SignalData = { sdp: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
-export interface PeerStats { peerId: string; name: string; state: RTCPeerConnectionState; framesDecoded: number; bytesReceived: number }
+export interface PeerStats {
+  peerId: string; name: string; state: RTCPeerConnectionState; framesDecoded: number; bytesReceived: number;
+  /** The local candidate type of the pair in use: host, srflx, prflx or relay (through the TURN server). */
+  candidateType: string | null;
+}
 
 export interface MeshOptions {
   iceServers: RTCIceServer[];
+  /** `relay`: only through the TURN server (the server's ICE_TRANSPORT_POLICY). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Sends a signaling message to one peer (over /ws). */
   send(to: string, data: SignalData): void;
   /** The peers or their media changed. */
@@ -105,11 +111,15 @@ export class Mesh {
   async stats(): Promise<PeerStats[]> {
     const out: PeerStats[] = [];
     for (const e of this.entries.values()) {
-      let framesDecoded = 0, bytesReceived = 0;
-      (await e.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number; bytesReceived?: number }) => {
+      let framesDecoded = 0, bytesReceived = 0, pairId: string | undefined;
+      const byId = new Map<string, { type: string; candidateType?: string; localCandidateId?: string }>();
+      (await e.pc.getStats()).forEach((s: { id: string; type: string; kind?: string; framesDecoded?: number; bytesReceived?: number; selectedCandidatePairId?: string; candidateType?: string; localCandidateId?: string }) => {
+        byId.set(s.id, s);
         if (s.type === 'inbound-rtp' && s.kind === 'video') { framesDecoded += s.framesDecoded ?? 0; bytesReceived += s.bytesReceived ?? 0; }
+        if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
       });
-      out.push({ peerId: e.info.peerId, name: e.info.name, state: e.pc.connectionState, framesDecoded, bytesReceived });
+      const local = pairId ? byId.get(byId.get(pairId)?.localCandidateId ?? '') : undefined;
+      out.push({ peerId: e.info.peerId, name: e.info.name, state: e.pc.connectionState, framesDecoded, bytesReceived, candidateType: local?.candidateType ?? null });
     }
     return out;
   }
@@ -132,7 +142,7 @@ export class Mesh {
   private entry(peerId: string, offerer: boolean): Entry {
     const existing = this.entries.get(peerId);
     if (existing) return existing;
-    const pc = new RTCPeerConnection({ iceServers: this.opts.iceServers });
+    const pc = new RTCPeerConnection({ iceServers: this.opts.iceServers, iceTransportPolicy: this.opts.iceTransportPolicy ?? 'all' });
     const e: Entry = { info: this.known.get(peerId) ?? { peerId, userId: '', name: '' }, pc, stream: null, pending: [] };
     this.entries.set(peerId, e);
     // The offerer adds one audio and one video transceiver, sending when it has the track (a later replaceTrack

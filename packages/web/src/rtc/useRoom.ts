@@ -17,14 +17,14 @@ declare global {
   }
 }
 
-export function useRoom(consultationId: string, iceServers: RTCIceServer[] | null, local: MediaStream | null, ready: boolean) {
+export function useRoom(consultationId: string, iceServers: RTCIceServer[] | null, local: MediaStream | null, ready: boolean, iceTransportPolicy: RTCIceTransportPolicy = 'all') {
   const client = useRealtimeClient();
   const [status, setStatus] = useState<RoomStatus>('connecting');
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [peers, setPeers] = useState<MeshPeer[]>([]);
   const [attempt, setAttempt] = useState(0);
   const meshRef = useRef<Mesh | null>(null);
-  const iceKey = JSON.stringify(iceServers);
+  const iceKey = JSON.stringify([iceServers, iceTransportPolicy]);
 
   useEffect(() => {
     if (!client || !ready || !iceServers) return;
@@ -32,7 +32,7 @@ export function useRoom(consultationId: string, iceServers: RTCIceServer[] | nul
     let myPeerId: string | null = null;
     const set = (s: RoomStatus) => { current = s; setStatus(s); };
     const mesh = new Mesh({
-      iceServers,
+      iceServers, iceTransportPolicy,
       send: (to, data) => { client.sendRoom({ type: 'room.signal', consultationId, to, data }); },
       onChange: setPeers,
     }, local);

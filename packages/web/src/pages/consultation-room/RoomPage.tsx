@@ -22,7 +22,7 @@ import './room.css';
 
 interface RoomInfo {
   open: boolean; opensAt: string | null; closesAt: string | null; scheduledAt: string | null; maxParticipants: number;
-  iceServers: RTCIceServer[]; participants: { userId: string; name: string; side: 'applicant' | 'expert' | 'centre'; inRoom: boolean }[];
+  iceServers: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy; participants: { userId: string; name: string; side: 'applicant' | 'expert' | 'centre'; inRoom: boolean }[];
 }
 interface CaseMaterial {
   id: string; code: string; purpose: string; summary: string; threadId: string | null; scheduledAt: string | null; patientId: string;
@@ -67,7 +67,7 @@ function Room({ id, info }: { id: string; info: RoomInfo }) {
   const { me } = useAuth();
   const media = useLocalMedia();
   const material = useApiData<CaseMaterial>(`consultations/${id}`);
-  const { status, refusal, peers, retry, replaceTrack } = useRoom(id, info.iceServers, media.stream, media.ready);
+  const { status, refusal, peers, retry, replaceTrack } = useRoom(id, info.iceServers, media.stream, media.ready, info.iceTransportPolicy);
   const [micOn, setMicOn] = useState(true);
   const [camOn, setCamOn] = useState(true);
   const [screen, setScreen] = useState<MediaStream | null>(null);
