@@ -153,3 +153,23 @@ export const QUICK_CONSULT_STATE_LABELS: Record<QuickConsultState, { zh: string;
   converted: { zh: '已转正式会诊/转诊', en: 'Converted' },
   closed: { zh: '已结束', en: 'Closed' },
 };
+
+/** The steps of a quick consult (the asker asks by creating it). The expert's first chat message also answers it. */
+export const QUICK_CONSULT_ACTIONS = ['answer', 'convert', 'close'] as const;
+export type QuickConsultAction = (typeof QUICK_CONSULT_ACTIONS)[number];
+/** Who takes a step: the expert asked, or either of the two doctors. */
+export type QuickConsultActor = 'expert' | 'asker_or_expert';
+export const QUICK_CONSULT_TRANSITIONS: Record<QuickConsultAction, { from: readonly QuickConsultState[]; to: QuickConsultState; actor: QuickConsultActor; label: { zh: string; en: string } }> = {
+  // A further answer after the first is allowed: the conversation goes on until it is closed or converted.
+  answer: { from: ['open', 'answered'], to: 'answered', actor: 'expert', label: { zh: '专家回复', en: 'Answer' } },
+  convert: { from: ['open', 'answered'], to: 'converted', actor: 'asker_or_expert', label: { zh: '转为正式会诊或转诊', en: 'Convert to a consultation or referral' } },
+  close: { from: ['open', 'answered'], to: 'closed', actor: 'asker_or_expert', label: { zh: '结束问诊', en: 'Close' } },
+};
+
+/** The steps a side may take in a state. */
+export function quickConsultActions(side: 'asker' | 'expert', status: QuickConsultState): QuickConsultAction[] {
+  return QUICK_CONSULT_ACTIONS.filter((a) => {
+    const t = QUICK_CONSULT_TRANSITIONS[a];
+    return t.from.includes(status) && (t.actor === 'asker_or_expert' || side === 'expert');
+  });
+}

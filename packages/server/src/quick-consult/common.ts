@@ -2,7 +2,7 @@
  * Shared pieces of quick online consults (移动问诊): the steps as data, loading, who the caller is to a consult,
  * the view, the system line written into the chat and the notice to the other side.
  */
-import { AppError, forbidden, notFound, QUICK_CONSULT_STATE_LABELS, type QuickConsultState } from '@yilian/core';
+import { AppError, forbidden, notFound, QUICK_CONSULT_STATE_LABELS, quickConsultActions, type QuickConsultAction, type QuickConsultState } from '@yilian/core';
 import type { Db, Reader, Tx } from '../db/database.js';
 import type { Caller } from '../http/context.js';
 import { notify, type Bilingual } from '../messaging/notifications.js';
@@ -11,17 +11,8 @@ import { publish } from '../realtime/bus.js';
 
 export const QUICK_CONSULT = { zh: '移动问诊', en: 'Quick consult' };
 
-export const QUICK_CONSULT_ACTIONS = ['answer', 'convert', 'close'] as const;
-export type QuickConsultAction = (typeof QUICK_CONSULT_ACTIONS)[number];
-export type QuickConsultActor = 'expert' | 'asker_or_expert';
-
-/** The steps of a quick consult: from-states, to-state, who may take it (the asker asks by creating it). */
-export const QUICK_CONSULT_TRANSITIONS: Record<QuickConsultAction, { from: readonly QuickConsultState[]; to: QuickConsultState; actor: QuickConsultActor; label: Bilingual }> = {
-  // A further answer after the first is allowed: the conversation goes on until it is closed or converted.
-  answer: { from: ['open', 'answered'], to: 'answered', actor: 'expert', label: { zh: '专家回复', en: 'Answer' } },
-  convert: { from: ['open', 'answered'], to: 'converted', actor: 'asker_or_expert', label: { zh: '转为正式会诊或转诊', en: 'Convert to a consultation or referral' } },
-  close: { from: ['open', 'answered'], to: 'closed', actor: 'asker_or_expert', label: { zh: '结束问诊', en: 'Close' } },
-};
+// The steps (QUICK_CONSULT_TRANSITIONS) live in @yilian/core, shared with the web app.
+export { QUICK_CONSULT_ACTIONS, QUICK_CONSULT_TRANSITIONS, type QuickConsultAction } from '@yilian/core';
 
 export type QuickConsultRow = Awaited<ReturnType<typeof loadQuickConsult>>;
 
@@ -45,11 +36,7 @@ export function assertParticipant(caller: Caller, q: QuickConsultRow): 'asker' |
 
 export function allowedActions(caller: Caller, q: QuickConsultRow): QuickConsultAction[] {
   const side = sideOf(caller, q);
-  if (!side) return [];
-  return QUICK_CONSULT_ACTIONS.filter((a) => {
-    const t = QUICK_CONSULT_TRANSITIONS[a];
-    return t.from.includes(q.status as QuickConsultState) && (t.actor === 'asker_or_expert' || side === 'expert');
-  });
+  return side ? quickConsultActions(side, q.status as QuickConsultState) : [];
 }
 
 /** The refusal of a step the state does not allow (409 naming the current state). */

@@ -5,7 +5,7 @@
  * referral (owned by the asker) or closes it — the buttons are the server's `allowedActions`.
  */
 import { ArrowLeftOutlined, CheckOutlined, CloseCircleOutlined, MedicineBoxOutlined, PlusOutlined, SwapOutlined } from '@ant-design/icons';
-import { QUICK_CONSULT_STATE_LABELS, SPECIALTIES, TITLES, type QuickConsultState } from '@yilian/core';
+import { QUICK_CONSULT_STATE_LABELS, SPECIALTIES, TITLES, type QuickConsultAction, type QuickConsultState } from '@yilian/core';
 import { App, Badge, Button, Empty, Form, Input, Modal, Popconfirm, Radio, Segmented, Space, Spin, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
@@ -21,7 +21,7 @@ import { useRealtimeEvent } from '../../realtime/RealtimeProvider';
 import type { Expert } from '../../types';
 import { usePatientDescriber } from '../scheduling/BookingDialog';
 
-type Action = 'answer' | 'convert' | 'close';
+type Action = QuickConsultAction;
 interface QuickConsult {
   id: string; code: string; status: QuickConsultState; subject: string; statusSince: string; createdAt: string; lastMessageAt: string | null;
   asker: { userId: string; name: string; institutionName: string };
