@@ -75,6 +75,17 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
     await expect.poll(() => applicant.locator('.yl-room-tile figcaption', { hasText: '张明' }).count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => expert.locator('.yl-room-tile figcaption', { hasText: '赵乡' }).count(), { timeout: 10_000 }).toBe(1);
 
+    // The expert mutes and turns the camera off: the applicant's tile of 张明 shows both; back on, both go.
+    const expertTile = applicant.locator('.yl-room-tile', { has: applicant.locator('figcaption', { hasText: '张明' }) });
+    await expert.getByRole('button', { name: '静音' }).click();
+    await expertTile.locator('figcaption .anticon-audio-muted').waitFor();
+    await expert.getByRole('button', { name: '关闭摄像头' }).click();
+    await expertTile.getByText('未开启摄像头').waitFor();
+    await expert.getByRole('button', { name: '取消静音' }).click();
+    await expert.getByRole('button', { name: '开启摄像头' }).click();
+    await expertTile.locator('figcaption .anticon-audio-muted').waitFor({ state: 'detached' });
+    await expertTile.getByText('未开启摄像头').waitFor({ state: 'detached' });
+
     mkdirSync(screenshots, { recursive: true });
     await applicant.screenshot({ path: `${screenshots}consultation-room.png` });
 

@@ -6,8 +6,10 @@
  */
 
 export interface PeerInfo { peerId: string; userId: string; name: string }
-export interface MeshPeer extends PeerInfo { stream: MediaStream | null; state: RTCPeerConnectionState }
-export type SignalData = { sdp: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
+/** What a participant sends: microphone on, camera on, sharing the screen (null until they have told). */
+export interface MediaState { mic: boolean; cam: boolean; screen: boolean }
+export interface MeshPeer extends PeerInfo { stream: MediaStream | null; state: RTCPeerConnectionState; media: MediaState | null }
+export type SignalData = { sdp: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit } | { media: MediaState };
 export interface PeerStats {
   peerId: string; name: string; state: RTCPeerConnectionState; framesDecoded: number; bytesReceived: number;
   /** The local candidate type of the pair in use: host, srflx, prflx or relay (through the TURN server). */
@@ -34,6 +36,10 @@ export class Mesh {
   private readonly known = new Map<string, PeerInfo>();
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Our media state, sent to each peer when its connection starts and to all when it changes. */
+  private media: MediaState | null = null;
+  /** The peers' media states, as they told (may arrive before their connection exists). */
+  private readonly remoteMedia = new Map<string, MediaState>();
 
   constructor(private readonly opts: MeshOptions, private local: MediaStream | null) {}
 
@@ -60,6 +66,7 @@ export class Mesh {
     this.enqueue(async () => {
       const e = this.entries.get(peerId);
       this.known.delete(peerId);
+      this.remoteMedia.delete(peerId);
       if (!e) return;
       this.entries.delete(peerId);
       e.pc.close();
@@ -85,6 +92,9 @@ export class Mesh {
           this.opts.send(from, { sdp: e.pc.localDescription!.toJSON() as RTCSessionDescriptionInit });
         }
         for (const c of e.pending.splice(0)) await e.pc.addIceCandidate(c).catch(() => {});
+      } else if ('media' in data && data.media) {
+        this.remoteMedia.set(from, { mic: data.media.mic !== false, cam: data.media.cam !== false, screen: data.media.screen === true });
+        this.changed();
       } else if ('candidate' in data && data.candidate) {
         const e = this.entries.get(from);
         if (!e) return;
@@ -104,7 +114,13 @@ export class Mesh {
   setLocal(stream: MediaStream | null) { this.local = stream; }
 
   peers(): MeshPeer[] {
-    return [...this.entries.values()].map((e) => ({ ...e.info, stream: e.stream, state: e.pc.connectionState }));
+    return [...this.entries.values()].map((e) => ({ ...e.info, stream: e.stream, state: e.pc.connectionState, media: this.remoteMedia.get(e.info.peerId) ?? null }));
+  }
+
+  /** Tells everyone (and, later, each new peer) whether our microphone and camera are on and the screen shared. */
+  setMedia(state: MediaState) {
+    this.media = state;
+    for (const peerId of this.entries.keys()) this.opts.send(peerId, { media: state });
   }
 
   /** Inbound video per peer (getStats): what the browser test and a "poor connection" hint look at. */
@@ -129,6 +145,7 @@ export class Mesh {
     for (const e of this.entries.values()) e.pc.close();
     this.entries.clear();
     this.known.clear();
+    this.remoteMedia.clear();
     this.chain = Promise.resolve();
     this.changed();
   }
@@ -156,6 +173,8 @@ export class Mesh {
       this.changed();
     };
     pc.onconnectionstatechange = () => this.changed();
+    // Our state may reach the peer before our offer: it keeps states by peer id, not by connection.
+    if (this.media) this.opts.send(peerId, { media: this.media });
     this.changed();
     return e;
   }

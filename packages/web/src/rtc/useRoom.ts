@@ -3,9 +3,9 @@
  * feeds the room frames to the mesh, joins again after a reconnect (the server dropped us when the socket closed),
  * and leaves on unmount. `window.__yilianRoom` exposes the mesh's inbound video stats for the browser test.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useRealtimeClient } from '../realtime/RealtimeProvider';
-import { Mesh, type MeshPeer, type PeerInfo, type PeerStats, type SignalData } from './mesh';
+import { Mesh, type MediaState, type MeshPeer, type PeerInfo, type PeerStats, type SignalData } from './mesh';
 
 export type RoomStatus = 'connecting' | 'joined' | 'refused';
 export interface Refusal { code: 'not_participant' | 'room_closed' | 'room_full'; zh: string; en: string; opensAt?: string | null; closesAt?: string | null }
@@ -24,6 +24,7 @@ export function useRoom(consultationId: string, iceServers: RTCIceServer[] | nul
   const [peers, setPeers] = useState<MeshPeer[]>([]);
   const [attempt, setAttempt] = useState(0);
   const meshRef = useRef<Mesh | null>(null);
+  const mediaRef = useRef<MediaState | null>(null);
   const iceKey = JSON.stringify([iceServers, iceTransportPolicy]);
 
   useEffect(() => {
@@ -37,6 +38,7 @@ export function useRoom(consultationId: string, iceServers: RTCIceServer[] | nul
       onChange: setPeers,
     }, local);
     meshRef.current = mesh;
+    if (mediaRef.current) mesh.setMedia(mediaRef.current);
     const join = () => {
       if (current === 'refused') return;
       mesh.reset();
@@ -82,5 +84,7 @@ export function useRoom(consultationId: string, iceServers: RTCIceServer[] | nul
   /** Enter again after a refusal (the room filled up, or it was not open yet). */
   const retry = () => { setRefusal(null); setStatus('connecting'); setAttempt((n) => n + 1); };
   const replaceTrack = (kind: 'audio' | 'video', track: MediaStreamTrack | null) => meshRef.current?.replaceTrack(kind, track);
-  return { status, refusal, peers, retry, replaceTrack };
+  /** Our microphone / camera / screen state, for the others' tiles (kept for a mesh created later). */
+  const setMedia = useCallback((state: MediaState) => { mediaRef.current = state; meshRef.current?.setMedia(state); }, []);
+  return { status, refusal, peers, retry, replaceTrack, setMedia };
 }

@@ -67,7 +67,7 @@ function Room({ id, info }: { id: string; info: RoomInfo }) {
   const { me } = useAuth();
   const media = useLocalMedia();
   const material = useApiData<CaseMaterial>(`consultations/${id}`);
-  const { status, refusal, peers, retry, replaceTrack } = useRoom(id, info.iceServers, media.stream, media.ready, info.iceTransportPolicy);
+  const { status, refusal, peers, retry, replaceTrack, setMedia } = useRoom(id, info.iceServers, media.stream, media.ready, info.iceTransportPolicy);
   const [micOn, setMicOn] = useState(true);
   const [camOn, setCamOn] = useState(true);
   const [screen, setScreen] = useState<MediaStream | null>(null);
@@ -76,6 +76,8 @@ function Room({ id, info }: { id: string; info: RoomInfo }) {
 
   useEffect(() => { if (audio) audio.enabled = micOn; }, [audio, micOn]);
   useEffect(() => { if (camera) camera.enabled = camOn; }, [camera, camOn]);
+  // The others see on our tile whether the microphone and camera are on.
+  useEffect(() => { setMedia({ mic: !!audio && micOn, cam: !!camera && camOn, screen: !!screen }); }, [setMedia, audio, camera, micOn, camOn, screen]);
   // Sharing ends with the page.
   useEffect(() => () => screen?.getTracks().forEach((tr) => tr.stop()), [screen]);
 
@@ -103,7 +105,8 @@ function Room({ id, info }: { id: string; info: RoomInfo }) {
   const tiles = [
     <VideoTile key="me" stream={localStream} muted mirrored={!screen} name={`${me?.displayName ?? ''}（${t('room.you')}）`}
       videoOff={!screen && (!camera || !camOn)} micOff={!audio || !micOn} />,
-    ...peers.map((p) => <VideoTile key={p.peerId} stream={p.stream} name={p.name || '…'} connecting={p.state !== 'connected'} failed={p.state === 'failed'} />),
+    ...peers.map((p) => <VideoTile key={p.peerId} stream={p.stream} name={p.name || '…'} connecting={p.state !== 'connected'} failed={p.state === 'failed'}
+      micOff={p.media?.mic === false} videoOff={p.media ? !p.media.cam && !p.media.screen : false} />),
   ];
   const problem = media.problem && <Alert type={media.problem === 'denied' ? 'error' : 'warning'} showIcon closable
     message={t(media.problem === 'denied' ? 'room.cameraDenied' : media.problem === 'audio_only' ? 'room.audioOnly' : 'room.noDevices')} />;
