@@ -20,7 +20,9 @@ import { TEST_PASSWORD } from '../test/harness.js';
 import { prepareBrowserTest, runBrowserTests, serveAndLaunch } from './chromium.js';
 
 const screenshots = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
-const MEDIA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'];
+// The fake screen (getDisplayMedia) is at least 1280 wide; the camera is asked for 640×360: the received width tells them apart.
+const MEDIA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
+  '--auto-select-desktop-capture-source=Entire screen'];
 
 let handle: DbHandle, app: FastifyInstance, browser: Browser, base: string;
 let w: Awaited<ReturnType<typeof makeWorld>>;
@@ -85,6 +87,16 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
     await expert.getByRole('button', { name: '开启摄像头' }).click();
     await expertTile.locator('figcaption .anticon-audio-muted').waitFor({ state: 'detached' });
     await expertTile.getByText('未开启摄像头').waitFor({ state: 'detached' });
+
+    // The expert shares the screen: the applicant receives the screen's full width (kept: contentHint detail), then the
+    // camera's again.
+    const width = async () => (await applicant.evaluate(async () =>
+      (globalThis as unknown as { __yilianRoom?: { stats(): Promise<{ frameWidth: number }[]> } }).__yilianRoom?.stats()))?.[0]?.frameWidth ?? 0;
+    await expect.poll(width, { timeout: 15_000 }).toBeLessThanOrEqual(640);
+    await expert.getByRole('button', { name: '共享屏幕' }).click();
+    await expect.poll(width, { timeout: 30_000, message: 'the shared screen at the applicant' }).toBeGreaterThanOrEqual(1280);
+    await expert.getByRole('button', { name: '停止共享' }).click();
+    await expect.poll(width, { timeout: 30_000, message: 'the camera again at the applicant' }).toBeLessThanOrEqual(640);
 
     mkdirSync(screenshots, { recursive: true });
     await applicant.screenshot({ path: `${screenshots}consultation-room.png` });

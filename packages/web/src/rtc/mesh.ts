@@ -14,6 +14,8 @@ export interface PeerStats {
   peerId: string; name: string; state: RTCPeerConnectionState; framesDecoded: number; bytesReceived: number;
   /** The local candidate type of the pair in use: host, srflx, prflx or relay (through the TURN server). */
   candidateType: string | null;
+  /** The size of the last video frame received (0 before any). */
+  frameWidth: number; frameHeight: number;
 }
 
 export interface MeshOptions {
@@ -127,15 +129,18 @@ export class Mesh {
   async stats(): Promise<PeerStats[]> {
     const out: PeerStats[] = [];
     for (const e of this.entries.values()) {
-      let framesDecoded = 0, bytesReceived = 0, pairId: string | undefined;
+      let framesDecoded = 0, bytesReceived = 0, frameWidth = 0, frameHeight = 0, pairId: string | undefined;
       const byId = new Map<string, { type: string; candidateType?: string; localCandidateId?: string }>();
-      (await e.pc.getStats()).forEach((s: { id: string; type: string; kind?: string; framesDecoded?: number; bytesReceived?: number; selectedCandidatePairId?: string; candidateType?: string; localCandidateId?: string }) => {
+      (await e.pc.getStats()).forEach((s: { id: string; type: string; kind?: string; framesDecoded?: number; bytesReceived?: number; frameWidth?: number; frameHeight?: number; selectedCandidatePairId?: string; candidateType?: string; localCandidateId?: string }) => {
         byId.set(s.id, s);
-        if (s.type === 'inbound-rtp' && s.kind === 'video') { framesDecoded += s.framesDecoded ?? 0; bytesReceived += s.bytesReceived ?? 0; }
+        if (s.type === 'inbound-rtp' && s.kind === 'video') {
+          framesDecoded += s.framesDecoded ?? 0; bytesReceived += s.bytesReceived ?? 0;
+          frameWidth = s.frameWidth ?? frameWidth; frameHeight = s.frameHeight ?? frameHeight;
+        }
         if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
       });
       const local = pairId ? byId.get(byId.get(pairId)?.localCandidateId ?? '') : undefined;
-      out.push({ peerId: e.info.peerId, name: e.info.name, state: e.pc.connectionState, framesDecoded, bytesReceived, candidateType: local?.candidateType ?? null });
+      out.push({ peerId: e.info.peerId, name: e.info.name, state: e.pc.connectionState, framesDecoded, bytesReceived, frameWidth, frameHeight, candidateType: local?.candidateType ?? null });
     }
     return out;
   }

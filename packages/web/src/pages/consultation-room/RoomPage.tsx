@@ -90,6 +90,8 @@ function Room({ id, info }: { id: string; info: RoomInfo }) {
     try {
       const s = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
       const track = s.getVideoTracks()[0]!;
+      // A shared report or image must stay legible: keep the resolution, give up frame rate when bandwidth is short.
+      track.contentHint = 'detail';
       track.onended = () => { void stopShare(); };
       await replaceTrack('video', track);
       setScreen(s);
