@@ -3,7 +3,8 @@
  * with a shared secret, the app configured with TURN_URLS + TURN_SECRET and ICE_TRANSPORT_POLICY=relay. The two
  * participants' browsers may then connect only through the relay, with the time-limited credentials the server hands
  * out — so decoded video on both sides, over a pair whose local candidate is `relay`, proves the credentials coturn
- * accepts. Needs Chromium and coturn: under CI=true their absence fails the test.
+ * accepts. When the TURN server goes away and comes back, the ICE restart brings the video back (checked to fail
+ * without it). Needs Chromium and coturn: under CI=true their absence fails the test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,7 @@ const TURNSERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 const MEDIA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'];
 
 let handle: DbHandle, app: FastifyInstance, browser: Browser, base: string, turn: ChildProcess, dir: string, turnLog = '';
+let port: number, secret: string;
 let w: Awaited<ReturnType<typeof makeWorld>>;
 
 async function freePort(): Promise<number> {
@@ -60,10 +62,10 @@ async function as(username: string): Promise<Page> {
   return ctx.newPage();
 }
 
-/** Per remote peer: video frames decoded and the local candidate type of the pair in use. */
+/** Per remote peer: connection state, video frames decoded and the local candidate type of the pair in use. */
 const peerStats = (page: Page) => page.evaluate(async () => {
-  const room = (globalThis as unknown as { __yilianRoom?: { stats(): Promise<{ name: string; framesDecoded: number; candidateType: string | null }[]> } }).__yilianRoom;
-  return room ? (await room.stats()).map((s) => ({ name: s.name, frames: s.framesDecoded, candidateType: s.candidateType })) : null;
+  const room = (globalThis as unknown as { __yilianRoom?: { stats(): Promise<{ name: string; state: string; framesDecoded: number; candidateType: string | null }[]> } }).__yilianRoom;
+  return room ? (await room.stats()).map((s) => ({ name: s.name, state: s.state, frames: s.framesDecoded, candidateType: s.candidateType })) : null;
 });
 
 describe.runIf(runBrowserTests)('the consultation video room through a TURN relay (coturn)', () => {
@@ -71,8 +73,8 @@ describe.runIf(runBrowserTests)('the consultation video room through a TURN rela
     prepareBrowserTest();
     if (!existsSync(TURNSERVER)) throw new Error(`coturn not found at ${TURNSERVER}: install it (apt-get install -y coturn) or set TURNSERVER_PATH`);
     dir = mkdtempSync(join(tmpdir(), 'yl-turn-'));
-    const secret = randomBytes(24).toString('base64url');
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    secret = randomBytes(24).toString('base64url');
+    port = 20_000 + Math.floor(Math.random() * 20_000);
     turn = await startTurn(port, secret);
     handle = await openDatabase({ memory: true });
     await migrate(handle.db);
@@ -90,7 +92,7 @@ describe.runIf(runBrowserTests)('the consultation video room through a TURN rela
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('both participants see each other’s video, relayed by the TURN server with the credentials the server handed out', async () => {
+  it('both participants see each other’s video, relayed by the TURN server with the credentials the server handed out, and again after it restarts', async () => {
     const c = await makeRoomConsultation(handle.db, {
       patientId: w.patient.id, applicantId: w.users.doctor_lower.id, fromInstitutionId: w.lower.id, centreInstitutionId: w.upper.id,
       experts: [{ practitionerId: w.doctorP.id, userId: w.users.doctor.id, institutionId: w.upper.id }],
@@ -109,6 +111,18 @@ describe.runIf(runBrowserTests)('the consultation video room through a TURN rela
         return s?.length === 1 && s[0]!.name === other && s[0]!.frames > 0 && s[0]!.candidateType === 'relay';
       }, { timeout: 40_000, message: `relayed video from ${other} (turnserver log: ${turnLog.slice(-600)})` }).toBe(true);
     // A relay candidate exists only after coturn accepted an allocation: the REST credentials worked.
+
+    // The TURN server goes away (a restart, a network change): the connection is lost, and once the server is back
+    // the ICE restart of the side that offered brings the video back — without leaving the room.
+    turn.kill('SIGKILL');
+    await expect.poll(async () => (await peerStats(applicant))?.[0]?.state, { timeout: 40_000, message: 'connection lost' }).not.toBe('connected');
+    turn = await startTurn(port, secret);
+    const before = (await peerStats(expert))?.[0]?.frames ?? 0;
+    for (const page of [applicant, expert])
+      await expect.poll(async () => {
+        const s = (await peerStats(page))?.[0];
+        return s?.state === 'connected' && s.candidateType === 'relay' && s.frames > before + 20;
+      }, { timeout: 60_000, message: 'video back after the ICE restart' }).toBe(true);
     await applicant.close(); await expert.close();
-  }, 120_000);
+  }, 180_000);
 });

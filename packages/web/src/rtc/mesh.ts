@@ -28,7 +28,15 @@ export interface MeshOptions {
   onChange(peers: MeshPeer[]): void;
 }
 
-interface Entry { info: PeerInfo; pc: RTCPeerConnection; stream: MediaStream | null; pending: RTCIceCandidateInit[] }
+interface Entry {
+  info: PeerInfo; pc: RTCPeerConnection; stream: MediaStream | null; pending: RTCIceCandidateInit[];
+  /** We made the first offer: we also restart ICE when the connection is lost (one side only, so offers never cross). */
+  offerer: boolean; restarts: number; lostTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** A connection disconnected this long (or failed) is restarted: new ICE candidates, same media. */
+const RESTART_AFTER_MS = 4000;
+const MAX_RESTARTS = 5;
 
 const KINDS = ['audio', 'video'] as const;
 
@@ -71,6 +79,7 @@ export class Mesh {
       this.remoteMedia.delete(peerId);
       if (!e) return;
       this.entries.delete(peerId);
+      clearTimeout(e.lostTimer);
       e.pc.close();
       this.changed();
     });
@@ -84,8 +93,10 @@ export class Mesh {
         if (!e) return;
         await e.pc.setRemoteDescription(data.sdp);
         if (data.sdp.type === 'offer') {
-          // Send our media on the transceivers the offer created (none of ours were added before it).
+          // Send our media on the transceivers the first offer created (none of ours were added before it). A later
+          // offer (an ICE restart) keeps what they send — the shared screen, say.
           for (const t of e.pc.getTransceivers()) {
+            if (t.direction === 'sendrecv') continue;
             const kind = t.receiver.track.kind as 'audio' | 'video';
             t.direction = 'sendrecv';
             await t.sender.replaceTrack(this.track(kind));
@@ -147,7 +158,7 @@ export class Mesh {
 
   /** Closes every connection (leaving, or before joining again after a reconnect). */
   reset() {
-    for (const e of this.entries.values()) e.pc.close();
+    for (const e of this.entries.values()) { clearTimeout(e.lostTimer); e.pc.close(); }
     this.entries.clear();
     this.known.clear();
     this.remoteMedia.clear();
@@ -165,7 +176,7 @@ export class Mesh {
     const existing = this.entries.get(peerId);
     if (existing) return existing;
     const pc = new RTCPeerConnection({ iceServers: this.opts.iceServers, iceTransportPolicy: this.opts.iceTransportPolicy ?? 'all' });
-    const e: Entry = { info: this.known.get(peerId) ?? { peerId, userId: '', name: '' }, pc, stream: null, pending: [] };
+    const e: Entry = { info: this.known.get(peerId) ?? { peerId, userId: '', name: '' }, pc, stream: null, pending: [], offerer, restarts: 0 };
     this.entries.set(peerId, e);
     // The offerer adds one audio and one video transceiver, sending when it has the track (a later replaceTrack
     // — screen share, camera allowed later — needs no new offer).
@@ -177,11 +188,29 @@ export class Mesh {
       if (!e.stream.getTracks().includes(ev.track)) e.stream.addTrack(ev.track);
       this.changed();
     };
-    pc.onconnectionstatechange = () => this.changed();
+    pc.onconnectionstatechange = () => { this.watch(e); this.changed(); };
     // Our state may reach the peer before our offer: it keeps states by peer id, not by connection.
     if (this.media) this.opts.send(peerId, { media: this.media });
     this.changed();
     return e;
+  }
+
+  /** The offerer restarts ICE when the connection failed, or stayed disconnected (a network change, a TURN restart). */
+  private watch(e: Entry) {
+    const state = e.pc.connectionState;
+    clearTimeout(e.lostTimer);
+    if (state === 'connected') { e.restarts = 0; return; }
+    if (!e.offerer || this.closed || (state !== 'failed' && state !== 'disconnected')) return;
+    e.lostTimer = setTimeout(() => {
+      if (this.entries.get(e.info.peerId) !== e || e.restarts >= MAX_RESTARTS) return;
+      e.restarts++;
+      this.enqueue(async () => {
+        await e.pc.setLocalDescription(await e.pc.createOffer({ iceRestart: true }));
+        this.opts.send(e.info.peerId, { sdp: e.pc.localDescription!.toJSON() as RTCSessionDescriptionInit });
+      });
+      // Still not connected after this attempt: try again.
+      e.lostTimer = setTimeout(() => { if (e.pc.connectionState !== 'connected') this.watch(e); }, RESTART_AFTER_MS * 3);
+    }, state === 'failed' ? 0 : RESTART_AFTER_MS);
   }
 
   private enqueue(f: () => Promise<void>) {
