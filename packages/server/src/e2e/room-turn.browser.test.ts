@@ -15,20 +15,16 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCodeData } from '../codes/codes.js';
 import { makeRoomConsultation } from '../consultation/room-fixtures.js';
-import { openDatabase, type DbHandle } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
-import { makeWorld } from '../test/factories.js';
-import { TEST_PASSWORD } from '../test/harness.js';
+import type { DbHandle } from '../db/database.js';
 import { prepareBrowserTest, runBrowserTests, serveAndLaunch } from './chromium.js';
+import { MEDIA_FLAGS, openRoomWorld, roomStats, signedInPage } from './room-world.js';
 
 const TURNSERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
-const MEDIA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'];
 
 let handle: DbHandle, app: FastifyInstance, browser: Browser, base: string, turn: ChildProcess, dir: string, turnLog = '';
 let port: number, secret: string;
-let w: Awaited<ReturnType<typeof makeWorld>>;
+let w: Awaited<ReturnType<typeof openRoomWorld>>['w'];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
@@ -54,19 +50,9 @@ async function startTurn(port: number, secret: string): Promise<ChildProcess> {
   throw new Error(`turnserver did not start on ${port}:\n${turnLog.slice(-2000)}`);
 }
 
-async function as(username: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const res = await ctx.request.post(`${base}/api/v1/auth/login`, { data: { username, password: TEST_PASSWORD } });
-  expect(res.ok(), `login ${username}: ${res.status()}`).toBe(true);
-  ctx.setDefaultTimeout(15_000);
-  return ctx.newPage();
-}
-
+const as = (username: string) => signedInPage(browser, base, username, { width: 1280, height: 800 });
 /** Per remote peer: connection state, video frames decoded and the local candidate type of the pair in use. */
-const peerStats = (page: Page) => page.evaluate(async () => {
-  const room = (globalThis as unknown as { __yilianRoom?: { stats(): Promise<{ name: string; state: string; framesDecoded: number; candidateType: string | null }[]> } }).__yilianRoom;
-  return room ? (await room.stats()).map((s) => ({ name: s.name, state: s.state, frames: s.framesDecoded, candidateType: s.candidateType })) : null;
-});
+const peerStats = async (page: Page) => (await roomStats(page))?.map((s) => ({ name: s.name, state: s.state, frames: s.framesDecoded, candidateType: s.candidateType })) ?? null;
 
 describe.runIf(runBrowserTests)('the consultation video room through a TURN relay (coturn)', () => {
   beforeAll(async () => {
@@ -76,12 +62,7 @@ describe.runIf(runBrowserTests)('the consultation video room through a TURN rela
     secret = randomBytes(24).toString('base64url');
     port = 20_000 + Math.floor(Math.random() * 20_000);
     turn = await startTurn(port, secret);
-    handle = await openDatabase({ memory: true });
-    await migrate(handle.db);
-    await ensureCodeData(handle.db);
-    w = await makeWorld(handle.db);
-    await handle.db.updateTable('user_account').set({ display_name: '张明' }).where('id', '=', w.users.doctor.id).execute();
-    await handle.db.updateTable('user_account').set({ display_name: '赵乡' }).where('id', '=', w.users.doctor_lower.id).execute();
+    ({ handle, w } = await openRoomWorld());
     ({ app, base, browser } = await serveAndLaunch(handle, MEDIA_FLAGS, {
       turnUrls: [`turn:127.0.0.1:${port}?transport=udp`], turnSecret: secret, iceTransportPolicy: 'relay',
     }));

@@ -12,45 +12,22 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRoomConsultation } from '../consultation/room-fixtures.js';
-import { ensureCodeData } from '../codes/codes.js';
-import { openDatabase, type DbHandle } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
-import { makeWorld } from '../test/factories.js';
-import { TEST_PASSWORD } from '../test/harness.js';
+import type { DbHandle } from '../db/database.js';
 import { prepareBrowserTest, runBrowserTests, serveAndLaunch } from './chromium.js';
+import { MEDIA_FLAGS, openRoomWorld, roomStats, roomStatus, signedInPage } from './room-world.js';
 
 const screenshots = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
-// The fake screen (getDisplayMedia) is at least 1280 wide; the camera is asked for 640×360: the received width tells them apart.
-const MEDIA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
-  '--auto-select-desktop-capture-source=Entire screen'];
-
 let handle: DbHandle, app: FastifyInstance, browser: Browser, base: string;
-let w: Awaited<ReturnType<typeof makeWorld>>;
+let w: Awaited<ReturnType<typeof openRoomWorld>>['w'];
 
-async function as(username: string, viewport = { width: 1366, height: 860 }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const res = await ctx.request.post(`${base}/api/v1/auth/login`, { data: { username, password: TEST_PASSWORD } });
-  expect(res.ok(), `login ${username}: ${res.status()}`).toBe(true);
-  ctx.setDefaultTimeout(15_000);
-  return ctx.newPage();
-}
-
-/** Inbound video frames decoded per remote peer, from the page's RTCPeerConnection stats. */
-const framesDecoded = (page: Page) => page.evaluate(async () => {
-  const room = (globalThis as unknown as { __yilianRoom?: { stats(): Promise<{ name: string; framesDecoded: number }[]> } }).__yilianRoom;
-  return room ? (await room.stats()).map((s) => ({ name: s.name, frames: s.framesDecoded })) : null;
-});
-const roomStatus = (page: Page) => page.evaluate(() => (globalThis as unknown as { __yilianRoom?: { status(): string } }).__yilianRoom?.status() ?? null);
+const as = (username: string, viewport?: { width: number; height: number }) => signedInPage(browser, base, username, viewport);
+/** Inbound video frames decoded per remote peer. */
+const framesDecoded = async (page: Page) => (await roomStats(page))?.map((s) => ({ name: s.name, frames: s.framesDecoded })) ?? null;
 
 describe.runIf(runBrowserTests)('the consultation video room in the browser', () => {
   beforeAll(async () => {
     prepareBrowserTest();
-    handle = await openDatabase({ memory: true });
-    await migrate(handle.db);
-    await ensureCodeData(handle.db);
-    w = await makeWorld(handle.db);
-    await handle.db.updateTable('user_account').set({ display_name: '张明' }).where('id', '=', w.users.doctor.id).execute();
-    await handle.db.updateTable('user_account').set({ display_name: '赵乡' }).where('id', '=', w.users.doctor_lower.id).execute();
+    ({ handle, w } = await openRoomWorld());
     ({ app, base, browser } = await serveAndLaunch(handle, MEDIA_FLAGS));
   }, 180_000);
   afterAll(async () => { await browser?.close(); await app?.close(); await handle?.close(); });
@@ -90,8 +67,7 @@ describe.runIf(runBrowserTests)('the consultation video room in the browser', ()
 
     // The expert shares the screen: the applicant receives the screen's full width (kept: contentHint detail), then the
     // camera's again.
-    const width = async () => (await applicant.evaluate(async () =>
-      (globalThis as unknown as { __yilianRoom?: { stats(): Promise<{ frameWidth: number }[]> } }).__yilianRoom?.stats()))?.[0]?.frameWidth ?? 0;
+    const width = async () => (await roomStats(applicant))?.[0]?.frameWidth ?? 0;
     await expect.poll(width, { timeout: 15_000 }).toBeLessThanOrEqual(640);
     await expert.getByRole('button', { name: '共享屏幕' }).click();
     await expect.poll(width, { timeout: 30_000, message: 'the shared screen at the applicant' }).toBeGreaterThanOrEqual(1280);
